@@ -1,0 +1,262 @@
+/**
+ * Configuration, parsed once at start-up from the environment into one typed, frozen object.
+ * Domain code receives the parts it needs; nothing outside this file reads `process.env`.
+ * Every setting is declared once in SETTINGS (name, default, meaning); the README table mirrors
+ * it and a test keeps the two in step. Invalid settings stop start-up with one error that lists
+ * every problem, not just the first.
+ */
+import path from 'node:path';
+import { FgcError } from './errors.js';
+
+export const ROLES = ['api', 'pipelines', 'forecasting', 'alerting'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const KAFKA_COMPRESSIONS = ['none', 'gzip'] as const;
+export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number];
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly roles: readonly Role[];
+  readonly adminKey: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly http: {
+    readonly bodyLimitBytes: number;
+    readonly rateLimitPerMinute: number;
+  };
+  readonly shutdownTimeoutMs: number;
+  readonly bus: {
+    readonly partitions: number;
+    readonly fsync: boolean;
+  };
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly clientId: string;
+    readonly idempotent: boolean;
+    readonly compression: KafkaCompression;
+    readonly createTopics: boolean;
+    readonly replicationFactor: number;
+    readonly lingerMs: number;
+  } | undefined;
+  readonly schemaRegistry: { readonly url: string; readonly basicAuth: string | undefined } | undefined;
+  readonly clickhouse: {
+    readonly url: string | undefined;
+    readonly user: string;
+    readonly password: string;
+    readonly database: string;
+  };
+  readonly redis: { readonly url: string | undefined; readonly keyPrefix: string };
+  readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
+  readonly slack: { readonly botToken: string | undefined; readonly apiUrl: string | undefined };
+  readonly webhooks: { readonly allowPrivateNetworks: boolean };
+}
+
+/** One environment setting: its name, default (as text, `undefined` = unset) and meaning. */
+export interface SettingSpec {
+  readonly name: string;
+  readonly default: string | undefined;
+  readonly description: string;
+}
+
+export const SETTINGS: readonly SettingSpec[] = [
+  { name: 'PORT', default: '8080', description: 'HTTP port of the API role' },
+  { name: 'HOST', default: '127.0.0.1', description: 'interface the HTTP server binds; `0.0.0.0` in containers' },
+  { name: 'FORGECAST_DATA_DIR', default: './data', description: 'data directory of the embedded adapters (log, registry, chDB, outbox)' },
+  { name: 'FORGECAST_ROLES', default: 'api,pipelines,forecasting,alerting', description: 'roles this process runs, comma separated' },
+  { name: 'FORGECAST_ADMIN_KEY', default: undefined, description: 'when set (16+ characters), an admin key of tenant `default`' },
+  { name: 'FORGECAST_LOG_LEVEL', default: 'info', description: 'pino log level (`fatal` … `trace`, `silent`)' },
+  { name: 'FORGECAST_BODY_LIMIT_BYTES', default: '10485760', description: 'largest accepted request body (10 MiB: a 1,000-record batch with wide records fits with room)' },
+  { name: 'FORGECAST_RATE_LIMIT_PER_MINUTE', default: '12000', description: 'requests per minute per API key (or client address without a key); shared through Redis in services mode' },
+  { name: 'FORGECAST_SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'deadline for releasing resources on SIGTERM/SIGINT' },
+  { name: 'FORGECAST_BUS_PARTITIONS', default: '4', description: 'partitions per topic of the embedded log (the same count the Kafka mock creates)' },
+  { name: 'FORGECAST_BUS_FSYNC', default: 'false', description: 'embedded log: fsync every append before acknowledging (survives power loss, not only `kill -9`)' },
+  { name: 'KAFKA_BROKERS', default: undefined, description: 'comma-separated Kafka bootstrap servers; set = Kafka via kafkajs, unset = embedded log' },
+  { name: 'KAFKA_CLIENT_ID', default: 'forgecast', description: 'Kafka client id' },
+  { name: 'KAFKA_IDEMPOTENT', default: 'true', description: 'idempotent producer (set `false` for brokers without it, e.g. the librdkafka mock cluster)' },
+  { name: 'KAFKA_COMPRESSION', default: 'gzip', description: 'producer compression: `gzip` or `none`' },
+  { name: 'KAFKA_CREATE_TOPICS', default: 'true', description: 'create topics through the admin API at start-up (set `false` where the broker auto-creates them)' },
+  { name: 'KAFKA_REPLICATION_FACTOR', default: '1', description: 'replication factor of topics Forgecast creates' },
+  { name: 'KAFKA_LINGER_MS', default: '5', description: 'how long the producer waits to gather concurrent publishes into one request' },
+  { name: 'SCHEMA_REGISTRY_URL', default: undefined, description: 'Confluent Schema Registry URL; unset = embedded registry in the data directory' },
+  { name: 'SCHEMA_REGISTRY_AUTH', default: undefined, description: 'Schema Registry basic auth as `user:password`' },
+  { name: 'CLICKHOUSE_URL', default: undefined, description: 'ClickHouse HTTP URL; unset = chDB in the data directory' },
+  { name: 'CLICKHOUSE_USER', default: 'default', description: 'ClickHouse user' },
+  { name: 'CLICKHOUSE_PASSWORD', default: '', description: 'ClickHouse password' },
+  { name: 'CLICKHOUSE_DATABASE', default: 'forgecast', description: 'database holding every Forgecast table' },
+  { name: 'REDIS_URL', default: undefined, description: 'Redis URL; unset = in-process coordination store' },
+  { name: 'REDIS_KEY_PREFIX', default: 'fgc:', description: 'prefix of every Redis key Forgecast writes' },
+  { name: 'SMTP_URL', default: undefined, description: 'SMTP server (`smtp://user:pass@host:port`); unset = `.eml` files in the outbox' },
+  { name: 'MAIL_FROM', default: 'Forgecast <alerts@forgecast.local>', description: 'sender of alert emails' },
+  { name: 'SLACK_BOT_TOKEN', default: undefined, description: 'Slack bot token; unset = Slack messages written to the outbox' },
+  { name: 'SLACK_API_URL', default: undefined, description: 'Slack Web API base URL (for a local stand-in)' },
+  { name: 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', default: 'false', description: 'allow outgoing webhooks to loopback and private addresses' },
+];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Collects problems instead of throwing at the first, so one start-up names them all. */
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    if (value !== undefined && value.trim() !== '') return value.trim();
+    return SETTINGS.find((s) => s.name === name)?.default;
+  }
+
+  optional(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  string(name: string): string {
+    return this.raw(name) ?? '';
+  }
+
+  int(name: string, min: number, max: number): number {
+    const text = this.raw(name) ?? '';
+    const value = Number(text);
+    if (!/^-?\d+$/.test(text) || value < min || value > max) {
+      this.problems.push(`${name}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+      return min;
+    }
+    return value;
+  }
+
+  bool(name: string): boolean {
+    const text = (this.raw(name) ?? '').toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(text)) return true;
+    if (['false', '0', 'no', 'off'].includes(text)) return false;
+    this.problems.push(`${name}: expected true or false, got ${JSON.stringify(text)}`);
+    return false;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T {
+    const text = this.raw(name) ?? '';
+    if ((allowed as readonly string[]).includes(text)) return text as T;
+    this.problems.push(`${name}: expected one of ${allowed.join(', ')}, got ${JSON.stringify(text)}`);
+    return allowed[0] as T;
+  }
+
+  url(name: string, protocols: readonly string[]): string | undefined {
+    const text = this.raw(name);
+    if (text === undefined) return undefined;
+    try {
+      const parsed = new URL(text);
+      if (!protocols.includes(parsed.protocol)) {
+        this.problems.push(`${name}: expected a ${protocols.join(' or ')} URL, got ${parsed.protocol}`);
+      }
+    } catch {
+      this.problems.push(`${name}: not a valid URL`);
+    }
+    return text;
+  }
+}
+
+function parseRoles(reader: Reader): Role[] {
+  const text = reader.string('FORGECAST_ROLES');
+  const names = text.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const unknown = names.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0 || names.length === 0) {
+    reader.problems.push(`FORGECAST_ROLES: expected a comma-separated subset of ${ROLES.join(',')}, got ${JSON.stringify(text)}`);
+  }
+  return ROLES.filter((r) => names.includes(r));
+}
+
+function parseBrokers(reader: Reader): string[] | undefined {
+  const text = reader.optional('KAFKA_BROKERS');
+  if (text === undefined) return undefined;
+  const brokers = text.split(',').map((b) => b.trim()).filter((b) => b !== '');
+  for (const broker of brokers) {
+    if (!/^[^\s:/]+:\d{1,5}$/.test(broker)) reader.problems.push(`KAFKA_BROKERS: ${JSON.stringify(broker)} is not host:port`);
+  }
+  return brokers;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Reads every setting; throws `FGC_CONFIG_INVALID` listing all problems at once.
+ * `cwd` resolves a relative data directory, so tests can pass their own.
+ */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const r = new Reader(env);
+  const adminKey = r.optional('FORGECAST_ADMIN_KEY');
+  if (adminKey !== undefined && adminKey.length < 16) r.problems.push('FORGECAST_ADMIN_KEY: must be at least 16 characters');
+  const brokers = parseBrokers(r);
+  const registryUrl = r.url('SCHEMA_REGISTRY_URL', ['http:', 'https:']);
+
+  const config: Config = {
+    port: r.int('PORT', 0, 65535),
+    host: r.string('HOST'),
+    dataDir: path.resolve(cwd, r.string('FORGECAST_DATA_DIR')),
+    roles: parseRoles(r),
+    adminKey,
+    logLevel: r.oneOf('FORGECAST_LOG_LEVEL', LOG_LEVELS),
+    http: {
+      bodyLimitBytes: r.int('FORGECAST_BODY_LIMIT_BYTES', 1024, 1024 * 1024 * 1024),
+      rateLimitPerMinute: r.int('FORGECAST_RATE_LIMIT_PER_MINUTE', 1, 100_000_000),
+    },
+    shutdownTimeoutMs: r.int('FORGECAST_SHUTDOWN_TIMEOUT_MS', 100, 600_000),
+    bus: {
+      partitions: r.int('FORGECAST_BUS_PARTITIONS', 1, 256),
+      fsync: r.bool('FORGECAST_BUS_FSYNC'),
+    },
+    kafka:
+      brokers === undefined
+        ? undefined
+        : {
+            brokers,
+            clientId: r.string('KAFKA_CLIENT_ID'),
+            idempotent: r.bool('KAFKA_IDEMPOTENT'),
+            compression: r.oneOf('KAFKA_COMPRESSION', KAFKA_COMPRESSIONS),
+            createTopics: r.bool('KAFKA_CREATE_TOPICS'),
+            replicationFactor: r.int('KAFKA_REPLICATION_FACTOR', 1, 16),
+            lingerMs: r.int('KAFKA_LINGER_MS', 0, 10_000),
+          },
+    schemaRegistry: registryUrl === undefined ? undefined : { url: registryUrl, basicAuth: r.optional('SCHEMA_REGISTRY_AUTH') },
+    clickhouse: {
+      url: r.url('CLICKHOUSE_URL', ['http:', 'https:']),
+      user: r.string('CLICKHOUSE_USER'),
+      password: r.string('CLICKHOUSE_PASSWORD'),
+      database: r.string('CLICKHOUSE_DATABASE'),
+    },
+    redis: { url: r.url('REDIS_URL', ['redis:', 'rediss:']), keyPrefix: r.string('REDIS_KEY_PREFIX') },
+    mail: { smtpUrl: r.url('SMTP_URL', ['smtp:', 'smtps:']), from: r.string('MAIL_FROM') },
+    slack: { botToken: r.optional('SLACK_BOT_TOKEN'), apiUrl: r.url('SLACK_API_URL', ['http:', 'https:']) },
+    webhooks: { allowPrivateNetworks: r.bool('WEBHOOK_ALLOW_PRIVATE_NETWORKS') },
+  };
+
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.clickhouse.database)) {
+    r.problems.push('CLICKHOUSE_DATABASE: letters, digits and underscores only');
+  }
+  if (r.problems.length > 0) {
+    throw new FgcError('FGC_CONFIG_INVALID', `Invalid configuration:\n  - ${r.problems.join('\n  - ')}`, {
+      details: r.problems.map((problem) => ({ problem })),
+    });
+  }
+  return deepFreeze(config);
+}
+
+/** Which systems run against real services; the rest run embedded. */
+export function describeModes(config: Config): Record<'stream' | 'schemas' | 'storage' | 'coordination' | 'email' | 'slack', 'services' | 'embedded'> {
+  const mode = (present: unknown): 'services' | 'embedded' => (present === undefined ? 'embedded' : 'services');
+  return {
+    stream: mode(config.kafka),
+    schemas: mode(config.schemaRegistry),
+    storage: mode(config.clickhouse.url),
+    coordination: mode(config.redis.url),
+    email: mode(config.mail.smtpUrl),
+    slack: mode(config.slack.botToken),
+  };
+}

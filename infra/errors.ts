@@ -1,0 +1,105 @@
+/**
+ * The one error registry. Every error the platform raises on purpose carries a stable
+ * `FGC_<AREA>_<WHAT>` code, whether retrying can help, the HTTP status it maps to, and its cause.
+ * Callers branch on `code` or `retriable`, never on message text.
+ */
+
+/** Static facts about one error code. */
+export interface ErrorSpec {
+  readonly status: number;
+  readonly retriable: boolean;
+  readonly message: string;
+}
+
+export const ERROR_CODES = {
+  // configuration and start-up
+  FGC_CONFIG_INVALID: { status: 500, retriable: false, message: 'Invalid configuration' },
+  FGC_LIFECYCLE_SHUTDOWN_TIMEOUT: { status: 500, retriable: false, message: 'Shutdown did not finish in time' },
+
+  // HTTP surface
+  FGC_HTTP_MALFORMED_JSON: { status: 400, retriable: false, message: 'Request body is not valid JSON' },
+  FGC_HTTP_INVALID_REQUEST: { status: 400, retriable: false, message: 'Request is invalid' },
+  FGC_HTTP_NOT_FOUND: { status: 404, retriable: false, message: 'Not found' },
+  FGC_HTTP_METHOD_NOT_ALLOWED: { status: 405, retriable: false, message: 'Method not allowed' },
+  FGC_HTTP_BODY_TOO_LARGE: { status: 413, retriable: false, message: 'Request body is too large' },
+  FGC_HTTP_UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false, message: 'Unsupported content type' },
+  FGC_HTTP_RATE_LIMITED: { status: 429, retriable: true, message: 'Too many requests' },
+  FGC_HTTP_INTERNAL: { status: 500, retriable: false, message: 'Internal error' },
+
+  // authentication and authorization
+  FGC_AUTH_MISSING_KEY: { status: 401, retriable: false, message: 'An API key is required' },
+  FGC_AUTH_INVALID_KEY: { status: 401, retriable: false, message: 'The API key is not valid' },
+  FGC_AUTH_FORBIDDEN: { status: 403, retriable: false, message: 'The API key lacks the required scope' },
+  FGC_KEYS_NOT_FOUND: { status: 404, retriable: false, message: 'API key not found' },
+  FGC_KEYS_INVALID: { status: 422, retriable: false, message: 'Invalid API key request' },
+
+  // event bus
+  FGC_BUS_UNAVAILABLE: { status: 503, retriable: true, message: 'The event bus is unavailable' },
+  FGC_BUS_PUBLISH_FAILED: { status: 503, retriable: true, message: 'Publishing to the event bus failed' },
+  FGC_BUS_CLOSED: { status: 503, retriable: false, message: 'The event bus is closed' },
+  FGC_BUS_CORRUPT_LOG: { status: 500, retriable: false, message: 'The embedded log is corrupt' },
+  FGC_BUS_HANDLER_FAILED: { status: 500, retriable: false, message: 'A consumer handler failed' },
+
+  // schema registry and serde
+  FGC_SCHEMA_UNAVAILABLE: { status: 503, retriable: true, message: 'The schema registry is unavailable' },
+  FGC_SCHEMA_INCOMPATIBLE: { status: 409, retriable: false, message: 'Schema is not compatible with the previous version' },
+  FGC_SCHEMA_INVALID: { status: 422, retriable: false, message: 'Schema is not a valid Avro schema' },
+  FGC_SCHEMA_NOT_FOUND: { status: 404, retriable: false, message: 'Schema not found' },
+  FGC_SERDE_ENCODE_FAILED: { status: 422, retriable: false, message: 'Value does not match its Avro schema' },
+  FGC_SERDE_DECODE_FAILED: { status: 422, retriable: false, message: 'Message could not be decoded' },
+
+  // analytics store
+  FGC_STORE_UNAVAILABLE: { status: 503, retriable: true, message: 'ClickHouse is unavailable' },
+  FGC_STORE_QUERY_FAILED: { status: 500, retriable: false, message: 'ClickHouse query failed' },
+  FGC_STORE_MIGRATION_FAILED: { status: 500, retriable: false, message: 'A ClickHouse migration failed' },
+
+  // coordination
+  FGC_COORD_UNAVAILABLE: { status: 503, retriable: true, message: 'The coordination store is unavailable' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One field- or record-level problem, as listed in an error body's `details`. */
+export interface ErrorDetail {
+  readonly [key: string]: unknown;
+}
+
+export interface FgcErrorOptions {
+  readonly cause?: unknown;
+  readonly details?: readonly ErrorDetail[];
+  /** Overrides the registry's retriable flag when the situation knows better. */
+  readonly retriable?: boolean;
+}
+
+export class FgcError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retriable: boolean;
+  readonly details: readonly ErrorDetail[];
+
+  constructor(code: ErrorCode, message?: string, options: FgcErrorOptions = {}) {
+    const spec: ErrorSpec = ERROR_CODES[code];
+    super(message ?? spec.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FgcError';
+    this.code = code;
+    this.status = spec.status;
+    this.retriable = options.retriable ?? spec.retriable;
+    this.details = options.details ?? [];
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: readonly ErrorDetail[] } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isFgcError(value: unknown): value is FgcError {
+  return value instanceof FgcError;
+}
+
+/**
+ * Whether retrying the operation that threw `error` may succeed. Unknown errors count as
+ * retriable: an infrastructure hiccup must never be mistaken for bad data and dropped.
+ */
+export function isRetriable(error: unknown): boolean {
+  return isFgcError(error) ? error.retriable : true;
+}
