@@ -14,6 +14,8 @@ export interface ErrorSpec {
 export const ERROR_CODES = {
   // configuration and start-up
   FGC_CONFIG_INVALID: { status: 500, retriable: false, message: 'Invalid configuration' },
+  FGC_RUNTIME_DATA_DIR_LOCKED: { status: 500, retriable: false, message: 'The data directory is in use by another Forgecast process' },
+  FGC_CLI_USAGE: { status: 400, retriable: false, message: 'Invalid command line' },
   FGC_LIFECYCLE_SHUTDOWN_TIMEOUT: { status: 500, retriable: false, message: 'Shutdown did not finish in time' },
 
   // HTTP surface
@@ -39,6 +41,7 @@ export const ERROR_CODES = {
   FGC_BUS_CLOSED: { status: 503, retriable: false, message: 'The event bus is closed' },
   FGC_BUS_CORRUPT_LOG: { status: 500, retriable: false, message: 'The embedded log is corrupt' },
   FGC_BUS_HANDLER_FAILED: { status: 500, retriable: false, message: 'A consumer handler failed' },
+  FGC_BUS_INVALID_REQUEST: { status: 500, retriable: false, message: 'Invalid event-bus request (topic name, message or option)' },
 
   // schema registry and serde
   FGC_SCHEMA_UNAVAILABLE: { status: 503, retriable: true, message: 'The schema registry is unavailable' },
