@@ -10,7 +10,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { createChdbConnection } from 'chdb/connection';
 import { FgcError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { AnalyticsStore, InsertOptions, QueryParams } from './analytics-store.js';
@@ -112,6 +111,8 @@ export async function createAnalyticsStore(options: AnalyticsStoreOptions): Prom
     mkdirSync(dir, { recursive: true });
     // chDB implements @clickhouse/client-common's Connection, which @clickhouse/client re-bundles
     // under its own (structurally identical) type: the cast bridges the two declarations only.
+    // Loaded only here: the engine is large and native, and services mode never needs it.
+    const { createChdbConnection } = await import('chdb/connection');
     const connection = createChdbConnection({ path: dir }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
     const client = createClient({ connection });
     const store = new ClickHouseAnalyticsStore('chdb', database, client);
