@@ -58,6 +58,7 @@ export const ERROR_CODES = {
 
   // coordination
   FGC_COORD_UNAVAILABLE: { status: 503, retriable: true, message: 'The coordination store is unavailable' },
+  FGC_COORD_COMMAND_FAILED: { status: 500, retriable: false, message: 'The coordination store refused the command' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
