@@ -27,7 +27,10 @@ export interface SchemaRegistry {
   getById(id: number): Promise<string>;
   /** The latest version of a subject; FGC_SCHEMA_NOT_FOUND when the subject has none. */
   getLatest(subject: string): Promise<RegisteredSchema>;
-  /** Whether `schema` could be registered as the subject's next version. */
+  /**
+   * Whether `schema` could be registered as the subject's next version (true for a subject with no
+   * versions). A schema that is not Avro at all rejects with FGC_SCHEMA_INVALID, as the registry's 422 does.
+   */
   isCompatible(subject: string, schema: string): Promise<boolean>;
   /** Resolves when the registry answers; rejects with FGC_SCHEMA_UNAVAILABLE otherwise. */
   ping(): Promise<void>;
