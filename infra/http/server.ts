@@ -48,8 +48,10 @@ function presentedKey(headers: Record<string, string | string[] | undefined>): s
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  // Typed as fastify's logger interface so the instance is the plain FastifyInstance domains expect.
+  const loggerInstance: FastifyBaseLogger = options.logger.child({ component: 'http' });
   const app = Fastify({
-    loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    loggerInstance,
     bodyLimit: options.bodyLimitBytes,
     // One line per request (onResponse below) instead of fastify's two.
     disableRequestLogging: true,
