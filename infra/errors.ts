@@ -56,9 +56,30 @@ export const ERROR_CODES = {
   FGC_STORE_QUERY_FAILED: { status: 500, retriable: false, message: 'ClickHouse query failed' },
   FGC_STORE_MIGRATION_FAILED: { status: 500, retriable: false, message: 'A ClickHouse migration failed' },
 
+  // ingest (connectors)
+  FGC_INGEST_INVALID_ENVELOPE: { status: 400, retriable: false, message: 'The batch envelope is invalid' },
+  FGC_INGEST_TOO_MANY_RECORDS: { status: 413, retriable: false, message: 'The batch holds too many records' },
+  FGC_INGEST_ALL_INVALID: { status: 422, retriable: false, message: 'Every record of the batch is invalid' },
+  FGC_INGEST_CONFLICT: { status: 409, retriable: false, message: 'This batch reference was already used with different content' },
+  FGC_INGEST_IN_PROGRESS: { status: 409, retriable: true, message: 'This batch is being ingested by another request' },
+  FGC_INGEST_BATCH_NOT_FOUND: { status: 404, retriable: false, message: 'Batch not found' },
+  FGC_INGEST_PROFILE_INVALID: { status: 500, retriable: false, message: 'A mapping profile file is invalid' },
+
   // coordination
   FGC_COORD_UNAVAILABLE: { status: 503, retriable: true, message: 'The coordination store is unavailable' },
   FGC_COORD_COMMAND_FAILED: { status: 500, retriable: false, message: 'The coordination store refused the command' },
+
+  // ERP REST poller (connectors/erp-rest): upstream failures map to 502/503, never to 4xx of ours
+  FGC_ERP_UNAVAILABLE: { status: 503, retriable: true, message: 'The ERP API is unavailable (server errors, rate limits or timeouts outlasted the retries)' },
+  FGC_ERP_REQUEST_REJECTED: { status: 502, retriable: false, message: 'The ERP API rejected the request' },
+  FGC_ERP_INVALID_PAGE: { status: 502, retriable: false, message: 'The ERP API returned a page that is not valid' },
+  FGC_ERP_RESPONSE_TOO_LARGE: { status: 502, retriable: false, message: 'The ERP API response exceeds the size limit' },
+  FGC_ERP_CURSOR_CORRUPT: { status: 500, retriable: false, message: 'A stored ERP cursor cannot be read' },
+  FGC_ERP_LEASE_LOST: { status: 503, retriable: true, message: 'The poller lost its lease on the ERP source' },
+
+  // file drop connector
+  FGC_FILEDROP_INVALID_NAME: { status: 422, retriable: false, message: 'The file name does not follow the file-drop naming convention' },
+  FGC_FILEDROP_UNPARSABLE: { status: 422, retriable: false, message: 'The file cannot be read as CSV or JSON Lines' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
