@@ -1,0 +1,127 @@
+/**
+ * `forgecast <command>`: parses the command line, loads the config once, and runs one command.
+ * Returns the exit code; long-running commands (start, demo) keep the process alive until a
+ * signal releases the platform.
+ */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from '../config.js';
+import { FgcError, isFgcError } from '../errors.js';
+import { Lifecycle, installSignalHandlers } from '../lifecycle.js';
+import { createLogger, type Logger } from '../logger.js';
+import { ApiKeys, DEFAULT_TENANT } from '../auth/api-keys.js';
+import { openStore } from '../runtime.js';
+import { migrate } from '../clickhouse/migrations.js';
+import { startPlatform } from './start-platform.js';
+import { runBenchCommand } from './bench/run-bench.js';
+
+const USAGE = `Usage: forgecast <command> [options]
+
+Commands:
+  start                         run the platform (roles from FORGECAST_ROLES; embedded unless service URLs are set)
+  demo                          run the platform with a generated admin key and print how to reach it
+  migrate                       apply pending ClickHouse migrations and exit
+  keys create --scopes a,b [--tenant t] [--name n]
+                                create an API key (printed once); scopes: ingest, read, write, admin
+  bench <name>                  run a benchmark (bus); prints one JSON object per result line
+  help                          show this text
+
+Configuration comes from the environment; see the README.`;
+
+async function commandStart(config: Config, logger: Logger): Promise<number> {
+  const platform = await startPlatform(config, logger);
+  installSignalHandlers(platform.runtime.lifecycle, logger);
+  if (config.adminKey === undefined && platform.url !== undefined) {
+    logger.warn('FORGECAST_ADMIN_KEY is not set: create a key with `npx forgecast keys create --scopes admin` (while the platform is stopped in embedded mode) or set the variable');
+  }
+  return 0;
+}
+
+async function commandDemo(env: NodeJS.ProcessEnv, logger: Logger | undefined): Promise<number> {
+  const adminKey = env.FORGECAST_ADMIN_KEY ?? `demo-${randomBytes(24).toString('base64url')}`;
+  const config = loadConfig({ ...env, FORGECAST_ADMIN_KEY: adminKey });
+  const log = logger ?? createLogger({ level: config.logLevel });
+  const platform = await startPlatform(config, log);
+  installSignalHandlers(platform.runtime.lifecycle, log);
+  const url = platform.url ?? '(the api role is off)';
+  process.stdout.write(
+    [
+      '',
+      '  Forgecast demo is running',
+      `  URL:        ${url}`,
+      `  Admin key:  ${adminKey}`,
+      `  API docs:   ${url}/docs`,
+      `  Try:        curl -H "Authorization: Bearer ${adminKey}" ${url}/api/v1/health`,
+      '  Stop with Ctrl+C.',
+      '',
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+async function commandMigrate(config: Config, logger: Logger): Promise<number> {
+  const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs);
+  try {
+    const store = await openStore(config, logger, lifecycle);
+    const result = await migrate(store, logger);
+    process.stdout.write(`${JSON.stringify({ applied: result.applied, already_applied: result.alreadyApplied })}\n`);
+    return 0;
+  } finally {
+    await lifecycle.release();
+  }
+}
+
+async function commandKeys(args: string[], config: Config, logger: Logger): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { tenant: { type: 'string', default: DEFAULT_TENANT }, scopes: { type: 'string' }, name: { type: 'string', default: '' } },
+  });
+  if (positionals[0] !== 'create' || values.scopes === undefined) {
+    throw new FgcError('FGC_CLI_USAGE', 'usage: forgecast keys create --scopes ingest,read [--tenant t] [--name n]');
+  }
+  const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs);
+  try {
+    const store = await openStore(config, logger, lifecycle);
+    const keys = new ApiKeys(store, undefined);
+    const scopes = values.scopes.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const { key, record } = await keys.create({ tenant: values.tenant, scopes, name: values.name });
+    process.stdout.write(`${JSON.stringify({ key, tenant: record.tenant, key_id: record.keyId, scopes: record.scopes, name: record.name })}\n`);
+    return 0;
+  } finally {
+    await lifecycle.release();
+  }
+}
+
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  let logger: Logger | undefined;
+  try {
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === 'demo') return await commandDemo(env, undefined);
+    const config = loadConfig(env);
+    // Short commands keep stdout for their result; logs go to stderr at warn.
+    const quiet = command !== 'start';
+    logger = createLogger({ level: quiet && env.FORGECAST_LOG_LEVEL === undefined ? 'warn' : config.logLevel, ...(quiet ? { destination: process.stderr } : {}) });
+    switch (command) {
+      case 'start':
+        return await commandStart(config, logger);
+      case 'migrate':
+        return await commandMigrate(config, logger);
+      case 'keys':
+        return await commandKeys(rest, config, logger);
+      case 'bench':
+        return await runBenchCommand(rest, config, logger);
+      default:
+        throw new FgcError('FGC_CLI_USAGE', `unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+    }
+  } catch (error) {
+    const message = isFgcError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`forgecast ${command ?? ''}: ${message}\n`);
+    return isFgcError(error) && error.code === 'FGC_CLI_USAGE' ? 2 : 1;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Starts the platform in this process: runtime (adapters, migrations), the background roles, and
+ * — when the api role is on — the HTTP server, which listens last so nothing is served before the
+ * platform is ready. Shared by `start`, `demo` and the end-to-end tests.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { ApiKeys } from '../auth/api-keys.js';
+import { createRuntime, type Runtime } from '../runtime.js';
+import { buildServer } from '../http/server.js';
+import { createMetricsRegistry } from '../http/metrics.js';
+import { VERSION } from '../version.js';
+import { BACKGROUND_ROLES } from './roles.js';
+
+export interface RunningPlatform {
+  readonly runtime: Runtime;
+  readonly app: FastifyInstance | undefined;
+  /** Base URL of the API, when the api role runs. */
+  readonly url: string | undefined;
+}
+
+export async function startPlatform(config: Config, logger: Logger): Promise<RunningPlatform> {
+  const runtime = await createRuntime(config, logger);
+  try {
+    const routePlugins: ((app: FastifyInstance) => Promise<void>)[] = [];
+    for (const role of config.roles) {
+      if (role === 'api') continue;
+      await BACKGROUND_ROLES[role]({ runtime, addRoutes: (register) => routePlugins.push(register) });
+    }
+    if (!config.roles.includes('api')) return { runtime, app: undefined, url: undefined };
+
+    const app = await buildServer({
+      logger,
+      bodyLimitBytes: config.http.bodyLimitBytes,
+      rateLimitPerMinute: config.http.rateLimitPerMinute,
+      health: { version: VERSION, mode: runtime.mode, roles: config.roles, systems: runtime.systems },
+      readiness: runtime.readiness,
+      apiKeys: new ApiKeys(runtime.store, config.adminKey),
+      coordination: runtime.coordination,
+      metrics: createMetricsRegistry(),
+      routes: async (instance) => {
+        for (const register of routePlugins) await register(instance);
+      },
+    });
+    // Registered last, so it closes first: stop taking requests before the adapters go away.
+    runtime.lifecycle.register('http-server', app, (a) => a.close());
+    const address = await app.listen({ port: config.port, host: config.host });
+    const url = address.replace('127.0.0.1', 'localhost');
+    logger.info({ url, mode: runtime.mode, roles: config.roles }, 'listening');
+    return { runtime, app, url };
+  } catch (error) {
+    await runtime.release().catch(() => undefined);
+    throw error;
+  }
+}
