@@ -65,6 +65,9 @@ export const ERROR_CODES = {
   FGC_INGEST_BATCH_NOT_FOUND: { status: 404, retriable: false, message: 'Batch not found' },
   FGC_INGEST_PROFILE_INVALID: { status: 500, retriable: false, message: 'A mapping profile file is invalid' },
 
+  // forecasting
+  FGC_FORECAST_INVALID_INPUT: { status: 422, retriable: false, message: 'Forecast input is invalid' },
+
   // coordination
   FGC_COORD_UNAVAILABLE: { status: 503, retriable: true, message: 'The coordination store is unavailable' },
   FGC_COORD_COMMAND_FAILED: { status: 500, retriable: false, message: 'The coordination store refused the command' },

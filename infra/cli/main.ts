@@ -14,6 +14,7 @@ import { openStore } from '../runtime.js';
 import { migrate } from '../clickhouse/migrations.js';
 import { startPlatform } from './start-platform.js';
 import { runBenchCommand } from './bench/run-bench.js';
+import { runForecastFile } from '../../forecasting/offline/forecast-file.js';
 
 const USAGE = `Usage: forgecast <command> [options]
 
@@ -23,7 +24,9 @@ Commands:
   migrate                       apply pending ClickHouse migrations and exit
   keys create --scopes a,b [--tenant t] [--name n]
                                 create an API key (printed once); scopes: ingest, read, write, admin
-  bench <name>                  run a benchmark (bus); prints one JSON object per result line
+  forecast-file --input train.csv --output out.csv --horizon H --season M [--levels 80,95] [--model auto]
+                                forecast every series of a CSV (series_id,ds,y) offline, on all cores
+  bench <name>                  run a benchmark (bus, forecast [--smoke] [--speed-only]); one JSON object per result line
   help                          show this text
 
 Configuration comes from the environment; see the README.`;
@@ -103,6 +106,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       return command === undefined ? 2 : 0;
     }
     if (command === 'demo') return await commandDemo(env, undefined);
+    // Offline: needs no configuration, storage or stream.
+    if (command === 'forecast-file') return await runForecastFile(rest);
     const config = loadConfig(env);
     // Short commands keep stdout for their result; logs go to stderr at warn.
     const quiet = command !== 'start';

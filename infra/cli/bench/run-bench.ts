@@ -3,6 +3,7 @@
  * object per result line on stdout (logs go to stderr). Every benchmark measures its baseline in
  * the same run, so figures compare like with like on whatever machine runs them.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import type { Logger } from '../../logger.js';
 import { createEmbeddedEventBus } from '../../event-bus/embedded-event-bus.js';
 import { createKafkaEventBus } from '../../event-bus/kafkajs-event-bus.js';
 import { runBusBench } from './bus-bench.js';
+import { runForecastBench, runForecastSpeedBench } from './forecast-bench.js';
 
 const BUS_MESSAGES = 200_000;
 const BUS_MESSAGE_BYTES = 100;
@@ -40,16 +42,30 @@ async function benchBus(config: Config, logger: Logger): Promise<void> {
   }
 }
 
-const BENCHES: Readonly<Record<string, (config: Config, logger: Logger) => Promise<void>>> = {
+/** The accuracy data sets live beside the repository (../shared/bench/forecast), never inside it. */
+const SHARED_FORECAST_DIR = path.resolve(process.cwd(), '../shared/bench/forecast');
+const printLine = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
+
+async function benchForecast(args: readonly string[]): Promise<void> {
+  const smoke = args.includes('--smoke');
+  if (args.includes('--speed-only')) return runForecastSpeedBench({ smoke, print: printLine });
+  if (!existsSync(SHARED_FORECAST_DIR)) {
+    throw new FgcError('FGC_CLI_USAGE', `forecast accuracy data not found at ${SHARED_FORECAST_DIR}; run from the repository root with shared/ beside it, or pass --speed-only`);
+  }
+  return runForecastBench({ sharedDir: SHARED_FORECAST_DIR, smoke, print: printLine });
+}
+
+const BENCHES: Readonly<Record<string, (config: Config, logger: Logger, args: readonly string[]) => Promise<void>>> = {
   bus: benchBus,
+  forecast: (_config, _logger, args) => benchForecast(args),
 };
 
 export async function runBenchCommand(args: readonly string[], config: Config, logger: Logger): Promise<number> {
   const name = args[0];
   const bench = name === undefined ? undefined : BENCHES[name];
   if (bench === undefined) {
-    throw new FgcError('FGC_CLI_USAGE', `usage: forgecast bench <${Object.keys(BENCHES).join('|')}> (the ingest, forecast, api and alerts benchmarks arrive with their features)`);
+    throw new FgcError('FGC_CLI_USAGE', `usage: forgecast bench <${Object.keys(BENCHES).join('|')}> (the ingest, api and alerts benchmarks arrive with their features)`);
   }
-  await bench(config, logger);
+  await bench(config, logger, args.slice(1));
   return 0;
 }
