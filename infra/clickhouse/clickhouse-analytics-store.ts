@@ -71,7 +71,7 @@ class ClickHouseAnalyticsStore implements AnalyticsStore {
     try {
       await this.client.insert({
         table,
-        values: rows as object[],
+        values: rows,
         format: 'JSONEachRow',
         clickhouse_settings: options.deduplicationToken === undefined ? {} : { insert_deduplication_token: options.deduplicationToken },
       });
