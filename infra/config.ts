@@ -29,6 +29,24 @@ export interface Config {
     readonly rateLimitPerMinute: number;
   };
   readonly shutdownTimeoutMs: number;
+  readonly ingest: {
+    readonly maxRecords: number;
+    readonly bodyLimitBytes: number;
+    /** Directory watched for CSV / JSON Lines files; undefined = file drop off. */
+    readonly dropDir: string | undefined;
+    readonly dropTenant: string;
+    readonly dropPollMs: number;
+    /** JSON array of ERP REST sources; undefined = poller off. */
+    readonly erpSources: string | undefined;
+    readonly erpCursorStore: 'file' | 'clickhouse';
+  };
+  readonly simulator: {
+    readonly seed: number;
+    readonly items: number;
+    readonly sites: number;
+    readonly historyDays: number;
+    readonly msPerDay: number;
+  };
   readonly bus: {
     readonly partitions: number;
     readonly fsync: boolean;
@@ -72,6 +90,18 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'FORGECAST_BODY_LIMIT_BYTES', default: '10485760', description: 'largest accepted request body (10 MiB: a 1,000-record batch with wide records fits with room)' },
   { name: 'FORGECAST_RATE_LIMIT_PER_MINUTE', default: '12000', description: 'requests per minute per API key (or client address without a key); shared through Redis in services mode' },
   { name: 'FORGECAST_SHUTDOWN_TIMEOUT_MS', default: '10000', description: 'deadline for releasing resources on SIGTERM/SIGINT' },
+  { name: 'FORGECAST_INGEST_MAX_RECORDS', default: '10000', description: 'most records in one ingest batch (413 beyond): ten 1,000-record pages, bounded memory per request' },
+  { name: 'FORGECAST_INGEST_BODY_LIMIT_BYTES', default: '16777216', description: 'largest body of `POST /api/v1/ingest` (16 MiB: 10,000 records of about 1.6 KB)' },
+  { name: 'FORGECAST_DROP_DIR', default: undefined, description: 'directory watched for CSV / JSON Lines files (`done/` and `failed/` inside); unset = file drop off' },
+  { name: 'FORGECAST_DROP_TENANT', default: 'default', description: 'tenant that dropped files are ingested for' },
+  { name: 'FORGECAST_DROP_POLL_MS', default: '1000', description: 'file-drop poll period; a file is taken once it stayed unchanged that long' },
+  { name: 'FORGECAST_ERP_SOURCES', default: undefined, description: 'JSON array of ERP REST sources to poll (see connectors/erp-rest/README.md); unset = poller off' },
+  { name: 'FORGECAST_ERP_CURSOR_STORE', default: undefined, description: 'where ERP cursors persist: `file` (data directory) or `clickhouse`; default `clickhouse` when `CLICKHOUSE_URL` is set, else `file`' },
+  { name: 'FORGECAST_SIM_SEED', default: '42', description: 'demo simulator: seed (same seed, same manufacturer)' },
+  { name: 'FORGECAST_SIM_ITEMS', default: '20', description: 'demo simulator: number of items' },
+  { name: 'FORGECAST_SIM_SITES', default: '3', description: 'demo simulator: number of sites' },
+  { name: 'FORGECAST_SIM_HISTORY_DAYS', default: '1095', description: 'demo simulator: days of history streamed before live mode (three years)' },
+  { name: 'FORGECAST_SIM_MS_PER_DAY', default: '10000', description: 'demo simulator: one simulated day every this many milliseconds in live mode' },
   { name: 'FORGECAST_BUS_PARTITIONS', default: '4', description: 'partitions per topic of the embedded log (the same count the Kafka mock creates)' },
   { name: 'FORGECAST_BUS_FSYNC', default: 'false', description: 'embedded log: fsync every append before acknowledging (survives power loss, not only `kill -9`)' },
   { name: 'KAFKA_BROKERS', default: undefined, description: 'comma-separated Kafka bootstrap servers; set = Kafka via kafkajs, unset = embedded log' },
@@ -208,6 +238,28 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       rateLimitPerMinute: r.int('FORGECAST_RATE_LIMIT_PER_MINUTE', 1, 100_000_000),
     },
     shutdownTimeoutMs: r.int('FORGECAST_SHUTDOWN_TIMEOUT_MS', 100, 600_000),
+    ingest: {
+      maxRecords: r.int('FORGECAST_INGEST_MAX_RECORDS', 1, 1_000_000),
+      bodyLimitBytes: r.int('FORGECAST_INGEST_BODY_LIMIT_BYTES', 1024, 1024 * 1024 * 1024),
+      dropDir: r.optional('FORGECAST_DROP_DIR') === undefined ? undefined : path.resolve(cwd, r.string('FORGECAST_DROP_DIR')),
+      dropTenant: r.string('FORGECAST_DROP_TENANT'),
+      dropPollMs: r.int('FORGECAST_DROP_POLL_MS', 50, 3_600_000),
+      erpSources: r.optional('FORGECAST_ERP_SOURCES'),
+      erpCursorStore:
+        r.optional('FORGECAST_ERP_CURSOR_STORE') === undefined
+          ? r.optional('CLICKHOUSE_URL') === undefined
+            ? 'file'
+            : 'clickhouse'
+          : r.oneOf('FORGECAST_ERP_CURSOR_STORE', ['file', 'clickhouse'] as const),
+    },
+    simulator: {
+      seed: r.int('FORGECAST_SIM_SEED', 0, 2 ** 31 - 1),
+      // Lower bounds: the simulator needs room to plant its three situations (connectors/simulator).
+      items: r.int('FORGECAST_SIM_ITEMS', 6, 5_000),
+      sites: r.int('FORGECAST_SIM_SITES', 1, 50),
+      historyDays: r.int('FORGECAST_SIM_HISTORY_DAYS', 240, 3_650),
+      msPerDay: r.int('FORGECAST_SIM_MS_PER_DAY', 10, 86_400_000),
+    },
     bus: {
       partitions: r.int('FORGECAST_BUS_PARTITIONS', 1, 256),
       fsync: r.bool('FORGECAST_BUS_FSYNC'),

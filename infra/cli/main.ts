@@ -10,23 +10,28 @@ import { FgcError, isFgcError } from '../errors.js';
 import { Lifecycle, installSignalHandlers } from '../lifecycle.js';
 import { createLogger, type Logger } from '../logger.js';
 import { ApiKeys, DEFAULT_TENANT } from '../auth/api-keys.js';
-import { openStore } from '../runtime.js';
+import { createRuntime, openStore } from '../runtime.js';
 import { migrate } from '../clickhouse/migrations.js';
 import { startPlatform } from './start-platform.js';
 import { runBenchCommand } from './bench/run-bench.js';
 import { runForecastFile } from '../../forecasting/offline/forecast-file.js';
+import { createSimulator, historyStartFor } from '../../connectors/simulator/index.js';
+import { runIngestFile } from '../../connectors/file-drop/ingest-file-command.js';
+import { createIngestion } from './ingestion.js';
 
 const USAGE = `Usage: forgecast <command> [options]
 
 Commands:
   start                         run the platform (roles from FORGECAST_ROLES; embedded unless service URLs are set)
-  demo                          run the platform with a generated admin key and print how to reach it
+  demo                          run the platform with the simulated manufacturer and a generated admin key
   migrate                       apply pending ClickHouse migrations and exit
   keys create --scopes a,b [--tenant t] [--name n]
                                 create an API key (printed once); scopes: ingest, read, write, admin
+  ingest-file <file> [--tenant t] [--source-type erp] [--source-id x] [--record-type items] [--mapping sap]
+                                ingest one CSV / JSON Lines file (embedded mode: while the platform is stopped)
   forecast-file --input train.csv --output out.csv --horizon H --season M [--levels 80,95] [--model auto]
                                 forecast every series of a CSV (series_id,ds,y) offline, on all cores
-  bench <name>                  run a benchmark (bus, forecast [--smoke] [--speed-only]); one JSON object per result line
+  bench <name>                  run a benchmark (bus, ingest-http, forecast [--smoke] [--speed-only]); one JSON object per result line
   help                          show this text
 
 Configuration comes from the environment; see the README.`;
@@ -47,6 +52,33 @@ async function commandDemo(env: NodeJS.ProcessEnv, logger: Logger | undefined): 
   const platform = await startPlatform(config, log);
   installSignalHandlers(platform.runtime.lifecycle, log);
   const url = platform.url ?? '(the api role is off)';
+  const sim = config.simulator;
+  if (platform.ingestion !== undefined) {
+    // The simulated manufacturer streams its history through the same ingest path as real
+    // sources, then continues live on an accelerated clock.
+    const today = new Date().toISOString().slice(0, 10);
+    const simulator = platform.runtime.lifecycle.use(
+      'simulator',
+      createSimulator({
+        ingestor: platform.ingestion.ingestor,
+        tenant: DEFAULT_TENANT,
+        seed: sim.seed,
+        items: sim.items,
+        sites: sim.sites,
+        historyDays: sim.historyDays,
+        startDate: historyStartFor(today, sim.historyDays),
+        live: { msPerDay: sim.msPerDay },
+        logger: log,
+      }),
+    );
+    simulator.runHistory().then(
+      (stats) => {
+        log.info({ stats }, 'simulator: history streamed; live mode starts');
+        simulator.startLive();
+      },
+      (error: unknown) => log.error({ err: error }, 'simulator: history failed'),
+    );
+  }
   process.stdout.write(
     [
       '',
@@ -54,7 +86,8 @@ async function commandDemo(env: NodeJS.ProcessEnv, logger: Logger | undefined): 
       `  URL:        ${url}`,
       `  Admin key:  ${adminKey}`,
       `  API docs:   ${url}/docs`,
-      `  Try:        curl -H "Authorization: Bearer ${adminKey}" ${url}/api/v1/health`,
+      `  Simulator:  ${sim.items} items × ${sim.sites} sites, ${sim.historyDays} days of history, then a day every ${sim.msPerDay / 1000} s`,
+      `  Try:        curl -H "Authorization: Bearer ${adminKey}" "${url}/api/v1/batches?limit=5"`,
       '  Stop with Ctrl+C.',
       '',
       '',
@@ -72,6 +105,20 @@ async function commandMigrate(config: Config, logger: Logger): Promise<number> {
     return 0;
   } finally {
     await lifecycle.release();
+  }
+}
+
+async function commandIngestFile(args: readonly string[], config: Config, logger: Logger): Promise<number> {
+  // --tenant is ours; every other flag belongs to the file command.
+  const rest = [...args];
+  const at = rest.indexOf('--tenant');
+  const tenant = at >= 0 ? (rest.splice(at, 2)[1] ?? '') : DEFAULT_TENANT;
+  const runtime = await createRuntime(config, logger);
+  try {
+    const { ingestor } = await createIngestion(runtime);
+    return await runIngestFile(rest, { ingestor, tenant, out: process.stdout, err: process.stderr });
+  } finally {
+    await runtime.release();
   }
 }
 
@@ -119,6 +166,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         return await commandMigrate(config, logger);
       case 'keys':
         return await commandKeys(rest, config, logger);
+      case 'ingest-file':
+        return await commandIngestFile(rest, config, logger);
       case 'bench':
         return await runBenchCommand(rest, config, logger);
       default:

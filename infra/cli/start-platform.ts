@@ -1,7 +1,7 @@
 /**
  * Starts the platform in this process: runtime (adapters, migrations), the background roles, and
- * — when the api role is on — the HTTP server, which listens last so nothing is served before the
- * platform is ready. Shared by `start`, `demo` and the end-to-end tests.
+ * — when the api role is on — the ingestion front door (routes, file drop, ERP poller) and the HTTP
+ * server, which listens last so nothing is served before the platform is ready. Shared by `start`, `demo` and the end-to-end tests.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
@@ -12,10 +12,13 @@ import { buildServer } from '../http/server.js';
 import { createMetricsRegistry } from '../http/metrics.js';
 import { VERSION } from '../version.js';
 import { BACKGROUND_ROLES } from './roles.js';
+import { createIngestion, startIngestion, type Ingestion } from './ingestion.js';
 
 export interface RunningPlatform {
   readonly runtime: Runtime;
   readonly app: FastifyInstance | undefined;
+  /** The ingestion front door, when the api role runs. */
+  readonly ingestion: Ingestion | undefined;
   /** Base URL of the API, when the api role runs. */
   readonly url: string | undefined;
 }
@@ -28,7 +31,10 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
       if (role === 'api') continue;
       await BACKGROUND_ROLES[role]({ runtime, addRoutes: (register) => routePlugins.push(register) });
     }
-    if (!config.roles.includes('api')) return { runtime, app: undefined, url: undefined };
+    if (!config.roles.includes('api')) return { runtime, app: undefined, url: undefined, ingestion: undefined };
+
+    const ingestion = await createIngestion(runtime);
+    await startIngestion(runtime, ingestion, (register) => routePlugins.push(register));
 
     const app = await buildServer({
       logger,
@@ -48,7 +54,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
     const address = await app.listen({ port: config.port, host: config.host });
     const url = address.replace('127.0.0.1', 'localhost');
     logger.info({ url, mode: runtime.mode, roles: config.roles }, 'listening');
-    return { runtime, app, url };
+    return { runtime, app, url, ingestion };
   } catch (error) {
     await runtime.release().catch(() => undefined);
     throw error;

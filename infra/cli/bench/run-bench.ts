@@ -14,6 +14,7 @@ import { createEmbeddedEventBus } from '../../event-bus/embedded-event-bus.js';
 import { createKafkaEventBus } from '../../event-bus/kafkajs-event-bus.js';
 import { runBusBench } from './bus-bench.js';
 import { runForecastBench, runForecastSpeedBench } from './forecast-bench.js';
+import { benchIngestHttp } from './ingest-http-bench.js';
 
 const BUS_MESSAGES = 200_000;
 const BUS_MESSAGE_BYTES = 100;
@@ -58,6 +59,7 @@ async function benchForecast(args: readonly string[]): Promise<void> {
 const BENCHES: Readonly<Record<string, (config: Config, logger: Logger, args: readonly string[]) => Promise<void>>> = {
   bus: benchBus,
   forecast: (_config, _logger, args) => benchForecast(args),
+  'ingest-http': (config, logger) => benchIngestHttp(config, logger),
 };
 
 export async function runBenchCommand(args: readonly string[], config: Config, logger: Logger): Promise<number> {
