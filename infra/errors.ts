@@ -65,8 +65,23 @@ export const ERROR_CODES = {
   FGC_INGEST_BATCH_NOT_FOUND: { status: 404, retriable: false, message: 'Batch not found' },
   FGC_INGEST_PROFILE_INVALID: { status: 500, retriable: false, message: 'A mapping profile file is invalid' },
 
+  // pipelines (raw topics → unified model)
+  FGC_PIPELINE_NORMALIZER_THREW: { status: 500, retriable: false, message: 'A normalizer threw instead of returning a failure (a bug; the record is dead-lettered)' },
+  FGC_PIPELINE_SINK_REJECTED: { status: 500, retriable: true, message: 'ClickHouse refused the rows of a pipeline batch; the partition is held and retried until fixed' },
+  FGC_PIPELINE_NOT_RUNNING: { status: 503, retriable: true, message: 'The pipeline runner is not running in this process' },
+  FGC_PIPELINE_REPLAY_INVALID: { status: 422, retriable: false, message: 'The dead-letter replay filter is invalid' },
+
   // forecasting
   FGC_FORECAST_INVALID_INPUT: { status: 422, retriable: false, message: 'Forecast input is invalid' },
+  FGC_FORECAST_INVALID_REQUEST: { status: 422, retriable: false, message: 'The forecast request is well-formed but cannot be served as asked' },
+  FGC_FORECAST_TYPE_UNSUPPORTED: { status: 422, retriable: false, message: 'This forecast type (or entity type for it) is not supported yet' },
+  FGC_FORECAST_ENTITY_NOT_FOUND: { status: 404, retriable: false, message: 'No data for this entity' },
+  FGC_FORECAST_NOT_FOUND: { status: 404, retriable: false, message: 'Forecast not found' },
+  FGC_FORECAST_INVALID_CURSOR: { status: 400, retriable: false, message: 'The cursor is not valid' },
+  FGC_FORECAST_JOB_NOT_FOUND: { status: 404, retriable: false, message: 'No forecast job of that name' },
+  FGC_FORECAST_JOB_BUSY: { status: 409, retriable: true, message: 'The forecast job is already running (here or on another replica)' },
+  FGC_FORECAST_JOB_LEASE_LOST: { status: 503, retriable: true, message: 'The forecast job lost its lease; another replica may run it' },
+  FGC_FORECAST_CRON_INVALID: { status: 500, retriable: false, message: 'A forecast job schedule is not a valid cron expression' },
 
   // coordination
   FGC_COORD_UNAVAILABLE: { status: 503, retriable: true, message: 'The coordination store is unavailable' },
@@ -79,6 +94,12 @@ export const ERROR_CODES = {
   FGC_ERP_RESPONSE_TOO_LARGE: { status: 502, retriable: false, message: 'The ERP API response exceeds the size limit' },
   FGC_ERP_CURSOR_CORRUPT: { status: 500, retriable: false, message: 'A stored ERP cursor cannot be read' },
   FGC_ERP_LEASE_LOST: { status: 503, retriable: true, message: 'The poller lost its lease on the ERP source' },
+
+  // pipelines: reference data and the unified-model read API
+  FGC_PIPELINE_REFERENCE_NOT_LOADED: { status: 500, retriable: false, message: 'Reference data of the tenant was not prepared before normalizing' },
+  FGC_DATA_NOT_FOUND: { status: 404, retriable: false, message: 'Not found' },
+  FGC_DATA_INVALID_CURSOR: { status: 400, retriable: false, message: 'The cursor is not valid' },
+  FGC_DATA_INVALID_RANGE: { status: 400, retriable: false, message: 'The date range is not valid' },
 
   // file drop connector
   FGC_FILEDROP_INVALID_NAME: { status: 422, retriable: false, message: 'The file name does not follow the file-drop naming convention' },

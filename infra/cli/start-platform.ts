@@ -13,6 +13,7 @@ import { createMetricsRegistry } from '../http/metrics.js';
 import { VERSION } from '../version.js';
 import { BACKGROUND_ROLES } from './roles.js';
 import { createIngestion, startIngestion, type Ingestion } from './ingestion.js';
+import { readRoutes } from '../../pipelines/http/read-routes.js';
 
 export interface RunningPlatform {
   readonly runtime: Runtime;
@@ -35,6 +36,10 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
 
     const ingestion = await createIngestion(runtime);
     await startIngestion(runtime, ingestion, (register) => routePlugins.push(register));
+    // The unified model's read side (items, inventory, sources) is served wherever the API runs.
+    routePlugins.push(async (app) => {
+      await app.register(readRoutes, { store: runtime.store });
+    });
 
     const app = await buildServer({
       logger,
