@@ -73,7 +73,10 @@ class ClickHouseAnalyticsStore implements AnalyticsStore {
         table,
         values: rows,
         format: 'JSONEachRow',
-        clickhouse_settings: options.deduplicationToken === undefined ? {} : { insert_deduplication_token: options.deduplicationToken },
+        // Always sent, empty when there is none: chDB keeps one session per process and a setting
+        // stays on it, so an omitted token would silently reuse the previous insert's token and
+        // drop this insert as a duplicate. Empty means ClickHouse's default (no token).
+        clickhouse_settings: { insert_deduplication_token: options.deduplicationToken ?? '' },
       });
     } catch (error) {
       throw toStoreError(error, `insert into ${table} failed`);

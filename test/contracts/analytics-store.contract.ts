@@ -66,6 +66,16 @@ export function describeAnalyticsStoreContract(name: string, factory: () => Prom
       expect(Number(row!.c)).toBe(2);
     });
 
+    it('never lets a deduplication token carry over to a later insert without one', async () => {
+      const first = await createTable();
+      const second = await createTable();
+      await store.insert(first, [{ tenant_id: 'a', id: 1, label: 'x', qty: '1' }], { deduplicationToken: 'sticky' });
+      await store.insert(second, [{ tenant_id: 'a', id: 1, label: 'one', qty: '1' }]);
+      await store.insert(second, [{ tenant_id: 'a', id: 2, label: 'two', qty: '2' }]);
+      const [row] = await store.query<{ c: string | number }>(`SELECT count() AS c FROM ${second}`);
+      expect(Number(row!.c)).toBe(2);
+    });
+
     it('reports a bad statement as a non-retriable FGC_STORE_QUERY_FAILED', async () => {
       const error = await store.query('SELEC nonsense').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(FgcError);
