@@ -8,6 +8,13 @@
  *
  * Listing is keyset-paginated on (received_at, batch_id), newest first; the cursor is opaque
  * (base64url of that pair) and stays valid while statuses change, because neither part does.
+ *
+ * Status and the normalized / failed counts are derived at read time from what the pipelines
+ * record in `batch_progress` (migration 005; summed, failed minus recovered-by-replay), joined to
+ * the batch row: nothing recorded yet → `pending`; some → `processing`; normalized + failed ≥
+ * accepted → `success` (none failed) / `partial` (some failed) / `failed` (all failed). A batch
+ * with nothing accepted keeps the status the ingestor wrote (`failed`). The pipelines' completion
+ * audit (pipelines/runner/batch-completion.ts) applies the same rule.
  */
 import type { AnalyticsStore } from '../../infra/clickhouse/analytics-store.js';
 import { fromClickHouseDateTime, toClickHouseDateTime } from '../../infra/clickhouse/datetime.js';
@@ -109,8 +116,23 @@ interface BatchRow {
 }
 
 const VIEW_COLUMNS =
-  'batch_id, batch_reference, source_id, source_type, mapping, status, received, accepted, rejected, normalized, failed, ' +
+  'batch_id, batch_reference, source_id, source_type, mapping, d_status AS status, received, accepted, rejected, d_normalized AS normalized, d_failed AS failed, ' +
   'received_by_type, accepted_by_type, rejected_by_type, errors_total, received_at, updated_at, toUnixTimestamp64Milli(received_at) AS received_ms';
+
+/**
+ * The batch rows selected by `where` (on ingest_batches FINAL) with the derived `d_status`,
+ * `d_normalized`, `d_failed` from the pipelines' batch_progress of the same tenant (`{tenant}`).
+ */
+function derivedBatches(where: string, progressWhere: string): string {
+  return `SELECT *, multiIf(accepted = 0, toString(status), p_rows = 0, 'pending', p_normalized + d_failed < accepted, 'processing', d_failed = 0, 'success', p_normalized = 0, 'failed', 'partial') AS d_status,
+      toUInt32(least(p_normalized, accepted)) AS d_normalized
+    FROM (
+      SELECT b.*, p.p_rows AS p_rows, p.p_normalized AS p_normalized, toUInt32(greatest(p.p_failed, 0)) AS d_failed
+      FROM (SELECT * FROM ingest_batches FINAL WHERE ${where}) AS b
+      LEFT JOIN (SELECT batch_id, count() AS p_rows, sum(normalized) AS p_normalized, toInt64(sum(failed)) - toInt64(sum(recovered)) AS p_failed
+                 FROM batch_progress WHERE ${progressWhere} GROUP BY batch_id) AS p ON b.batch_id = p.batch_id
+    )`;
+}
 
 /** The status an IngestResult reports for these counts. */
 export function resultStatus(accepted: number, rejected: number): IngestResult['status'] {
@@ -262,7 +284,8 @@ export class IngestBatches {
 
   /** One batch of the tenant, errors included; null when the tenant has no such batch. */
   async get(tenant: string, batchId: string): Promise<BatchView | null> {
-    const rows = await this.store.query<BatchRow>(`SELECT ${VIEW_COLUMNS}, errors FROM ingest_batches FINAL WHERE tenant_id = {tenant:String} AND batch_id = {batchId:String}`, { tenant, batchId });
+    const one = 'tenant_id = {tenant:String} AND batch_id = {batchId:String}';
+    const rows = await this.store.query<BatchRow>(`SELECT ${VIEW_COLUMNS}, errors FROM (${derivedBatches(one, one)})`, { tenant, batchId });
     return rows[0] === undefined ? null : toView(rows[0], true);
   }
 
@@ -275,8 +298,9 @@ export class IngestBatches {
       conditions.push('source_id = {sourceId:String}');
       params.sourceId = filter.sourceId;
     }
+    const outer: string[] = [];
     if (filter.status !== undefined) {
-      conditions.push('status = {status:String}');
+      outer.push('d_status = {status:String}');
       params.status = filter.status;
     }
     if (filter.cursor !== undefined) {
@@ -286,7 +310,8 @@ export class IngestBatches {
       params.cursorId = cursor.id;
     }
     const rows = await this.store.query<BatchRow>(
-      `SELECT ${VIEW_COLUMNS} FROM ingest_batches FINAL WHERE ${conditions.join(' AND ')} ORDER BY received_at DESC, batch_id DESC LIMIT {limit:UInt32}`,
+      `SELECT ${VIEW_COLUMNS} FROM (${derivedBatches(conditions.join(' AND '), 'tenant_id = {tenant:String}')})${outer.length === 0 ? '' : ` WHERE ${outer.join(' AND ')}`} ` +
+        'ORDER BY received_at DESC, batch_id DESC LIMIT {limit:UInt32}',
       params,
     );
     const page = rows.slice(0, limit);

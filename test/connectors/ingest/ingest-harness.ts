@@ -65,6 +65,10 @@ export interface HarnessOptions {
   /** Services mode: the stream and coordination to use instead of the embedded ones. */
   readonly bus?: () => Promise<EventBus>;
   readonly coordination?: () => Promise<Coordination>;
+  /** Wraps the store every ingest part uses (e.g. a failing connection in front of chDB). */
+  readonly wrapStore?: (store: AnalyticsStore) => AnalyticsStore;
+  /** More route plugins on the same server (e.g. the pipelines' routes), given the harness's adapters. */
+  readonly extraRoutes?: (app: FastifyInstance, stack: { readonly bus: EventBus; readonly store: AnalyticsStore; readonly serde: AvroSerde }) => Promise<void>;
 }
 
 export async function createIngestHarness(options: HarnessOptions = {}): Promise<IngestHarness> {
@@ -73,8 +77,9 @@ export async function createIngestHarness(options: HarnessOptions = {}): Promise
   const bus = options.bus === undefined ? await createEmbeddedEventBus({ dir: `${dir.path}/bus`, partitions: 4, fsync: false, logger }) : await options.bus();
   const registry = await createEmbeddedSchemaRegistry({ dir: `${dir.path}/registry`, logger });
   const serde = new AvroSerde(registry);
-  const store = await createAnalyticsStore({ url: undefined, user: 'default', password: '', database: 'ingest_test', dataDir: dir.path, logger });
-  await migrate(store, logger);
+  const realStore = await createAnalyticsStore({ url: undefined, user: 'default', password: '', database: 'ingest_test', dataDir: dir.path, logger });
+  await migrate(realStore, logger);
+  const store = options.wrapStore?.(realStore) ?? realStore;
   const coordination = options.coordination === undefined ? createMemoryCoordination() : await options.coordination();
   const keys = new ApiKeys(store, ADMIN_KEY);
   const profiles = await loadMappingProfiles();
@@ -92,6 +97,7 @@ export async function createIngestHarness(options: HarnessOptions = {}): Promise
     metrics: createMetricsRegistry(),
     routes: async (a) => {
       await a.register(ingestRoutes, { ingestor, batches, bodyLimitBytes: options.ingestBodyLimitBytes });
+      await options.extraRoutes?.(a, { bus, store, serde });
     },
   });
 
