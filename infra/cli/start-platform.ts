@@ -11,7 +11,8 @@ import { createRuntime, type Runtime } from '../runtime.js';
 import { buildServer } from '../http/server.js';
 import { createMetricsRegistry } from '../http/metrics.js';
 import { VERSION } from '../version.js';
-import { BACKGROUND_ROLES } from './roles.js';
+import { startBackgroundRoles } from './roles.js';
+import { registerPipelineRoutes } from '../../pipelines/runner/create-pipelines.js';
 import { createIngestion, startIngestion, type Ingestion } from './ingestion.js';
 import { readRoutes } from '../../pipelines/http/read-routes.js';
 
@@ -28,10 +29,8 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
   const runtime = await createRuntime(config, logger);
   try {
     const routePlugins: ((app: FastifyInstance) => Promise<void>)[] = [];
-    for (const role of config.roles) {
-      if (role === 'api') continue;
-      await BACKGROUND_ROLES[role]({ runtime, addRoutes: (register) => routePlugins.push(register) });
-    }
+    const metrics = createMetricsRegistry();
+    const started = await startBackgroundRoles({ runtime, metrics });
     if (!config.roles.includes('api')) return { runtime, app: undefined, url: undefined, ingestion: undefined };
 
     const ingestion = await createIngestion(runtime);
@@ -39,6 +38,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
     // The unified model's read side (items, inventory, sources) is served wherever the API runs.
     routePlugins.push(async (app) => {
       await app.register(readRoutes, { store: runtime.store });
+      await registerPipelineRoutes(app, { bus: runtime.bus, store: runtime.store, logger: runtime.logger, runner: started.pipelineRunner });
     });
 
     const app = await buildServer({
@@ -49,7 +49,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
       readiness: runtime.readiness,
       apiKeys: new ApiKeys(runtime.store, config.adminKey),
       coordination: runtime.coordination,
-      metrics: createMetricsRegistry(),
+      metrics,
       routes: async (instance) => {
         for (const register of routePlugins) await register(instance);
       },

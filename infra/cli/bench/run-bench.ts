@@ -15,6 +15,7 @@ import { createKafkaEventBus } from '../../event-bus/kafkajs-event-bus.js';
 import { runBusBench } from './bus-bench.js';
 import { runForecastBench, runForecastSpeedBench } from './forecast-bench.js';
 import { benchIngestHttp } from './ingest-http-bench.js';
+import { benchIngest } from './ingest-bench.js';
 
 const BUS_MESSAGES = 200_000;
 const BUS_MESSAGE_BYTES = 100;
@@ -60,13 +61,16 @@ const BENCHES: Readonly<Record<string, (config: Config, logger: Logger, args: re
   bus: benchBus,
   forecast: (_config, _logger, args) => benchForecast(args),
   'ingest-http': (config, logger) => benchIngestHttp(config, logger),
+  ingest: async (config, logger) => {
+    printLine(await benchIngest(config, logger));
+  },
 };
 
 export async function runBenchCommand(args: readonly string[], config: Config, logger: Logger): Promise<number> {
   const name = args[0];
   const bench = name === undefined ? undefined : BENCHES[name];
   if (bench === undefined) {
-    throw new FgcError('FGC_CLI_USAGE', `usage: forgecast bench <${Object.keys(BENCHES).join('|')}> (the ingest, api and alerts benchmarks arrive with their features)`);
+    throw new FgcError('FGC_CLI_USAGE', `usage: forgecast bench <${Object.keys(BENCHES).join('|')}> (the api and alerts benchmarks arrive with their features)`);
   }
   await bench(config, logger, args.slice(1));
   return 0;
