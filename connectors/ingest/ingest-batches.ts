@@ -130,7 +130,7 @@ function derivedBatches(where: string, progressWhere: string): string {
       SELECT b.*, p.p_rows AS p_rows, p.p_normalized AS p_normalized, toUInt32(greatest(p.p_failed, 0)) AS d_failed
       FROM (SELECT * FROM ingest_batches FINAL WHERE ${where}) AS b
       LEFT JOIN (SELECT batch_id, count() AS p_rows, sum(normalized) AS p_normalized, toInt64(sum(failed)) - toInt64(sum(recovered)) AS p_failed
-                 FROM batch_progress WHERE ${progressWhere} GROUP BY batch_id) AS p ON b.batch_id = p.batch_id
+                 FROM batch_progress FINAL WHERE ${progressWhere} GROUP BY batch_id) AS p ON b.batch_id = p.batch_id
     )`;
 }
 

@@ -60,7 +60,7 @@ export class BatchCompletion {
     const rows = await this.store.query<SweepRow>(
       `SELECT p.tenant_id AS tenant_id, p.batch_id AS batch_id, b.accepted AS accepted, p.normalized AS normalized, p.failed AS failed, e.last_status AS last_status
        FROM (SELECT tenant_id, batch_id, sum(normalized) AS normalized, toInt64(sum(failed)) - toInt64(sum(recovered)) AS failed
-             FROM ${BATCH_PROGRESS_TABLE} WHERE (tenant_id, batch_id) IN (${touched}) GROUP BY tenant_id, batch_id) AS p
+             FROM ${BATCH_PROGRESS_TABLE} FINAL WHERE (tenant_id, batch_id) IN (${touched}) GROUP BY tenant_id, batch_id) AS p
        INNER JOIN (SELECT tenant_id, batch_id, accepted FROM ingest_batches FINAL WHERE (tenant_id, batch_id) IN (${touched}) AND accepted > 0) AS b
          ON p.tenant_id = b.tenant_id AND p.batch_id = b.batch_id
        LEFT JOIN (SELECT tenant_id, batch_id, argMax(status, at) AS last_status FROM ingest_batch_events

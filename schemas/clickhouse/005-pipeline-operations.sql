@@ -46,6 +46,9 @@ SETTINGS non_replicated_deduplication_window = 1000;
 -- committed offset, which may trail what was stored and may cut batches at other offsets; the
 -- runner skips every message at or below the highest stored `last_offset` of the partition.
 -- Consumer offsets themselves stay with the bus.
+-- Keyed by the chunk itself and read with FINAL: the same chunk written twice under different
+-- group-write tokens (two members racing during a rebalance, an in-place retry regrouped with
+-- other chunks) collapses to one row instead of counting twice.
 CREATE TABLE IF NOT EXISTS batch_progress (
   tenant_id     LowCardinality(String),
   batch_id      String,
@@ -59,8 +62,8 @@ CREATE TABLE IF NOT EXISTS batch_progress (
   last_offset   UInt64,
   at            DateTime64(3, 'UTC'),
   INDEX chunk_topic source_topic TYPE set(64) GRANULARITY 4
-) ENGINE = MergeTree
-ORDER BY (tenant_id, batch_id, record_type)
+) ENGINE = ReplacingMergeTree
+ORDER BY (tenant_id, batch_id, record_type, source_topic, partition, first_offset, last_offset)
 SETTINGS non_replicated_deduplication_window = 1000;
 
 -- The pipelines add a status event when a batch reaches a terminal status; the token keeps a

@@ -178,7 +178,7 @@ export async function benchIngest(config: Config, logger: Logger, records = RECO
       while (polling || startedAt.size > 0) {
         await new Promise((r) => setTimeout(r, VISIBILITY_POLL_MS));
         if (startedAt.size === 0) continue;
-        const rows = await realStore.query<{ batch_id: string; n: string }>('SELECT batch_id, sum(normalized) AS n FROM batch_progress WHERE batch_id IN {ids:Array(String)} GROUP BY batch_id', { ids: [...startedAt.keys()] });
+        const rows = await realStore.query<{ batch_id: string; n: string }>('SELECT batch_id, sum(normalized) AS n FROM batch_progress FINAL WHERE batch_id IN {ids:Array(String)} GROUP BY batch_id', { ids: [...startedAt.keys()] });
         const now = performance.now();
         for (const row of rows) {
           if (Number(row.n) < BATCH) continue;
