@@ -8,6 +8,7 @@ import { createRedisCoordination } from '../../../infra/coordination/redis-coord
 import { createKafkaEventBus } from '../../../infra/event-bus/kafkajs-event-bus.js';
 import { silentLogger } from '../../../infra/logger.js';
 import { kafkaTestConfig } from '../../helpers/kafka-mock.js';
+import { namespacedBus } from '../../helpers/namespaced-bus.js';
 import { requireService } from '../../helpers/services.js';
 import { uniqueName } from '../../helpers/temp-dir.js';
 import { createIngestHarness, type IngestHarness } from '../ingest/ingest-harness.js';
@@ -20,7 +21,8 @@ let h: IngestHarness;
 let ingestKey: string;
 beforeAll(async () => {
   h = await createIngestHarness({
-    bus: () => createKafkaEventBus({ config: kafkaTestConfig(brokers), logger: silentLogger(), defaultPartitions: 4 }),
+    // Own topic names: other services test files share this broker at the same time.
+    bus: async () => namespacedBus(await createKafkaEventBus({ config: kafkaTestConfig(brokers), logger: silentLogger(), defaultPartitions: 4 }), uniqueName('ingest')),
     coordination: () => createRedisCoordination({ url: redisUrl, keyPrefix: `${uniqueName('ingest')}:`, logger: silentLogger() }),
   });
   ingestKey = (await h.keys.create({ tenant: 'acme', scopes: ['ingest', 'read'] })).key;

@@ -18,7 +18,7 @@ import { createPipelineRunner, type PipelineRunner, type PipelineRunnerOptions }
 import { RAW_TOPIC_NAMES } from '../../../schemas/topics.js';
 import { uniqueName } from '../../helpers/temp-dir.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { createIngestHarness, type IngestHarness } from '../../connectors/ingest/ingest-harness.js';
+import { createIngestHarness, type HarnessOptions, type IngestHarness } from '../../connectors/ingest/ingest-harness.js';
 
 /** An AnalyticsStore in front of the real one that fails every call while `down` (an unreachable ClickHouse). */
 export class OutageStore implements AnalyticsStore {
@@ -85,9 +85,10 @@ export interface PipelineHarness {
   close(): Promise<void>;
 }
 
-export async function createPipelineHarness(): Promise<PipelineHarness> {
+export async function createPipelineHarness(options: Pick<HarnessOptions, 'bus' | 'coordination'> = {}): Promise<PipelineHarness> {
   const holder: { harness?: PipelineHarness } = {};
   const ingest = await createIngestHarness({
+    ...options,
     extraRoutes: async (app, { bus, store }) => {
       const deadLetters = new DeadLetterStore(store);
       await app.register(pipelineRoutes, {
