@@ -40,6 +40,13 @@ export interface Config {
     readonly erpSources: string | undefined;
     readonly erpCursorStore: 'file' | 'clickhouse';
   };
+  readonly forecasting: {
+    /** Job table `name=<cron>[@all|new-data[@periods]];…`; undefined = the defaults. */
+    readonly jobs: string | undefined;
+    readonly concurrency: number;
+    readonly leaseTtlMs: number;
+    readonly inferBodyLimitBytes: number;
+  };
   readonly simulator: {
     readonly seed: number;
     readonly items: number;
@@ -97,6 +104,10 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'FORGECAST_DROP_POLL_MS', default: '1000', description: 'file-drop poll period; a file is taken once it stayed unchanged that long' },
   { name: 'FORGECAST_ERP_SOURCES', default: undefined, description: 'JSON array of ERP REST sources to poll (see connectors/erp-rest/README.md); unset = poller off' },
   { name: 'FORGECAST_ERP_CURSOR_STORE', default: undefined, description: 'where ERP cursors persist: `file` (data directory) or `clickhouse`; default `clickhouse` when `CLICKHOUSE_URL` is set, else `file`' },
+  { name: 'FORGECAST_FORECAST_JOBS', default: undefined, description: 'forecast job table `name=<cron>[@all|new-data[@periods]];…` (UTC); unset = `nightly=0 2 * * *` (all entities) and `hourly=5 * * * *@new-data`' },
+  { name: 'FORGECAST_FORECAST_CONCURRENCY', default: '4', description: 'entities forecast at once in a job run (overlaps storage round trips)' },
+  { name: 'FORGECAST_FORECAST_LEASE_TTL_MS', default: '60000', description: 'job lease lifetime: a replica that dies mid-run blocks the job at most this long' },
+  { name: 'FORGECAST_INFER_BODY_LIMIT_BYTES', default: '4194304', description: 'largest body of `POST /api/v1/infer` (100,000 points fit)' },
   { name: 'FORGECAST_SIM_SEED', default: '42', description: 'demo simulator: seed (same seed, same manufacturer)' },
   { name: 'FORGECAST_SIM_ITEMS', default: '20', description: 'demo simulator: number of items' },
   { name: 'FORGECAST_SIM_SITES', default: '3', description: 'demo simulator: number of sites' },
@@ -251,6 +262,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
             ? 'file'
             : 'clickhouse'
           : r.oneOf('FORGECAST_ERP_CURSOR_STORE', ['file', 'clickhouse'] as const),
+    },
+    forecasting: {
+      jobs: r.optional('FORGECAST_FORECAST_JOBS'),
+      concurrency: r.int('FORGECAST_FORECAST_CONCURRENCY', 1, 256),
+      leaseTtlMs: r.int('FORGECAST_FORECAST_LEASE_TTL_MS', 1_000, 3_600_000),
+      inferBodyLimitBytes: r.int('FORGECAST_INFER_BODY_LIMIT_BYTES', 1024, 1024 * 1024 * 1024),
     },
     simulator: {
       seed: r.int('FORGECAST_SIM_SEED', 0, 2 ** 31 - 1),

@@ -2,14 +2,21 @@
  * Roles a process can run (`FORGECAST_ROLES`). The entry points are the only place that wires
  * domain code to the runtime; each role registers its long-running parts with the lifecycle, so
  * shutdown stops them (finishing and committing their in-flight batch) before the adapters close.
- * The forecasting and alerting roles gain their workers with their issues and, until then, only
- * announce that they have none.
+ * The alerting role gains its workers with its issue and, until then, only announces that it has
+ * none.
  */
 import type { Registry } from 'prom-client';
 import type { Role } from '../config.js';
 import type { Runtime } from '../runtime.js';
 import { createPipelines } from '../../pipelines/runner/create-pipelines.js';
 import type { PipelineRunner } from '../../pipelines/runner/pipeline-runner.js';
+import { createClickHouseSeriesSource } from '../../forecasting/series/clickhouse-series-source.js';
+import { createClickHouseForecastStore } from '../../forecasting/service/clickhouse-forecast-store.js';
+import { ForecastService } from '../../forecasting/service/forecast-service.js';
+import { createClickHouseRunStore } from '../../forecasting/jobs/clickhouse-run-store.js';
+import { ForecastJobRunner } from '../../forecasting/jobs/job-runner.js';
+import { ForecastScheduler } from '../../forecasting/jobs/scheduler.js';
+import { parseJobTable } from '../../forecasting/jobs/cron-table.js';
 
 export interface RoleContext {
   readonly runtime: Runtime;
@@ -20,6 +27,38 @@ export interface RoleContext {
 /** What the background roles started, for the api role to expose. */
 export interface StartedRoles {
   readonly pipelineRunner: PipelineRunner | undefined;
+  readonly forecastJobs: ForecastJobRunner | undefined;
+}
+
+/** The forecast service and job runner over the runtime's ports (the api role builds them too, for the planner API). */
+export function createForecasting(runtime: Runtime): { service: ForecastService; jobs: ForecastJobRunner } {
+  const { store, config } = runtime;
+  const series = createClickHouseSeriesSource(store);
+  const forecasts = createClickHouseForecastStore(store);
+  const service = new ForecastService({ series, store: forecasts });
+  const jobs = new ForecastJobRunner({
+    jobs: parseJobTable(config.forecasting.jobs),
+    service,
+    series,
+    forecasts,
+    runs: createClickHouseRunStore(store),
+    coordination: runtime.coordination,
+    bus: runtime.bus,
+    logger: runtime.logger,
+    concurrency: config.forecasting.concurrency,
+    leaseTtlMs: config.forecasting.leaseTtlMs,
+  });
+  return { service, jobs };
+}
+
+async function startForecasting({ runtime }: RoleContext): Promise<ForecastJobRunner> {
+  const { jobs } = createForecasting(runtime);
+  runtime.lifecycle.register('forecast-jobs', jobs, (j) => j.close());
+  const scheduler = new ForecastScheduler({ jobs: parseJobTable(runtime.config.forecasting.jobs), runner: jobs, runs: createClickHouseRunStore(runtime.store), logger: runtime.logger });
+  // Registered after the runner, so it stops first: no new run starts while runs finish.
+  runtime.lifecycle.register('forecast-scheduler', scheduler, (s) => s.stop());
+  await scheduler.start();
+  return jobs;
 }
 
 async function startPipelines({ runtime, metrics }: RoleContext): Promise<PipelineRunner> {
@@ -37,6 +76,7 @@ function noWorkersYet(role: Role, runtime: Runtime): void {
 export async function startBackgroundRoles(context: RoleContext): Promise<StartedRoles> {
   const { roles } = context.runtime.config;
   const pipelineRunner = roles.includes('pipelines') ? await startPipelines(context) : undefined;
-  for (const role of ['forecasting', 'alerting'] as const) if (roles.includes(role)) noWorkersYet(role, context.runtime);
-  return { pipelineRunner };
+  const forecastJobs = roles.includes('forecasting') ? await startForecasting(context) : undefined;
+  if (roles.includes('alerting')) noWorkersYet('alerting', context.runtime);
+  return { pipelineRunner, forecastJobs };
 }

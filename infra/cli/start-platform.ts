@@ -11,7 +11,9 @@ import { createRuntime, type Runtime } from '../runtime.js';
 import { buildServer } from '../http/server.js';
 import { createMetricsRegistry } from '../http/metrics.js';
 import { VERSION } from '../version.js';
-import { startBackgroundRoles } from './roles.js';
+import { createForecasting, startBackgroundRoles } from './roles.js';
+import { forecastRoutes } from '../../forecasting/http/forecast-routes.js';
+import { listModels } from '../../forecasting/models/registry.js';
 import { registerPipelineRoutes } from '../../pipelines/runner/create-pipelines.js';
 import { createIngestion, startIngestion, type Ingestion } from './ingestion.js';
 import { readRoutes } from '../../pipelines/http/read-routes.js';
@@ -39,6 +41,13 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
     routePlugins.push(async (app) => {
       await app.register(readRoutes, { store: runtime.store });
       await registerPipelineRoutes(app, { bus: runtime.bus, store: runtime.store, logger: runtime.logger, runner: started.pipelineRunner });
+    });
+    // The planner API; an api-only process gets its own job runner for listing and manual runs
+    // (the job lease keeps it from running a job another replica is running).
+    const forecasting = createForecasting(runtime);
+    const jobs = started.forecastJobs ?? runtime.lifecycle.register('forecast-jobs-api', forecasting.jobs, (j) => j.close());
+    routePlugins.push(async (app) => {
+      await app.register(forecastRoutes, { service: forecasting.service, models: listModels(), jobs, inferBodyLimitBytes: config.forecasting.inferBodyLimitBytes });
     });
 
     const app = await buildServer({

@@ -1,0 +1,192 @@
+/**
+ * The forecast service: turns a planner's request into a stored forecast version and serves
+ * versions back. Create = load the series (SeriesSource) → select and fit (selection.ts) → tidy
+ * bands → backtest on the training data → store a new version (ForecastStore). Everything is
+ * scoped to the caller's tenant. Only `demand` is computed; the other forecast types answer
+ * FGC_FORECAST_TYPE_UNSUPPORTED (422) naming what is missing.
+ */
+import { randomUUID } from 'node:crypto';
+import { FgcError } from '../../infra/errors.js';
+import { forecastWith } from '../selection.js';
+import { SEASON, followingBuckets, type Period } from '../series/periods.js';
+import { isDemandEntityType, type DemandSeries, type EntityRef, type SeriesSource } from '../series/series-source.js';
+import { backtest } from './backtest.js';
+import { DEFAULT_LEVELS, type ForecastRecord, type ForecastRequest, type SeriesKey } from './forecast-record.js';
+import { decodeCursor, encodeCursor, type ForecastStore, type ListFilter } from './forecast-store.js';
+import { toSteps } from './infer.js';
+import { realizedAccuracy, type RealizedAccuracy } from './realized-accuracy.js';
+
+/**
+ * Steps ahead when the request names none: four weeks of days, a quarter of weeks, a year of
+ * months, a year of quarters — the planning horizons of replenishment and S&OP.
+ */
+export const DEFAULT_HORIZON: Readonly<Record<Period, number>> = { daily: 28, weekly: 13, monthly: 12, quarterly: 4 };
+/** Farthest a request may look: a year of days, two years of weeks, three of months and quarters. */
+export const MAX_HORIZON: Readonly<Record<Period, number>> = { daily: 366, weekly: 104, monthly: 36, quarterly: 12 };
+/** Versions of a series compared with later actuals for realized accuracy: about two weeks of nightly runs. */
+const REALIZED_VERSIONS = 14;
+
+export interface ForecastServiceOptions {
+  readonly series: SeriesSource;
+  readonly store: ForecastStore;
+  /** Clock for generated_at; Date.now by default. */
+  readonly now?: () => number;
+  /** Version ids; random UUIDs by default. */
+  readonly newId?: () => string;
+}
+
+export interface CreateOptions {
+  /** The job run producing this version ('' for an HTTP request). */
+  readonly runId?: string;
+}
+
+export interface AccuracyReport {
+  readonly entity_id: string;
+  readonly entity_type: string;
+  readonly forecast_type: string;
+  readonly period: string;
+  readonly site: string;
+  readonly version_id: string;
+  readonly data_as_of: string;
+  readonly model: string;
+  /** Rolling-origin backtest of the latest version. */
+  readonly backtest: ForecastRecord['accuracy'];
+  /** Earlier versions against the actuals that arrived since (null when none has any yet). */
+  readonly realized: RealizedAccuracy | null;
+}
+
+export interface ForecastList {
+  readonly forecasts: readonly ForecastRecord[];
+  readonly next_cursor: string | null;
+}
+
+/** The entity a request names, or a 422 saying why it cannot be forecast. */
+export function entityOf(request: ForecastRequest): EntityRef {
+  if (request.forecast_type !== 'demand') {
+    throw new FgcError('FGC_FORECAST_TYPE_UNSUPPORTED', `forecast_type "${request.forecast_type}" is not supported yet; only "demand" is`, {
+      details: [{ field: 'forecast_type', message: `"${request.forecast_type}" forecasts are not implemented yet` }],
+    });
+  }
+  const type = request.entity_type;
+  if (!isDemandEntityType(type)) {
+    throw new FgcError('FGC_FORECAST_TYPE_UNSUPPORTED', `demand is forecast per item, item_site or site, not per ${type}`, {
+      details: [{ field: 'entity_type', message: `demand has no "${type}" series` }],
+    });
+  }
+  const site = request.site?.trim() ?? '';
+  if (type === 'item_site' && site === '') {
+    throw new FgcError('FGC_FORECAST_INVALID_REQUEST', 'an item_site forecast needs the site', { details: [{ field: 'site', message: 'required for entity_type item_site' }] });
+  }
+  if (type !== 'item_site' && site !== '') {
+    throw new FgcError('FGC_FORECAST_INVALID_REQUEST', `site applies to entity_type item_site only, not ${type}`, { details: [{ field: 'site', message: `not allowed for entity_type ${type}` }] });
+  }
+  return { entityType: type, entityId: request.entity_id, site };
+}
+
+export class ForecastService {
+  readonly #o: ForecastServiceOptions;
+  readonly #now: () => number;
+  readonly #newId: () => string;
+
+  constructor(options: ForecastServiceOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.#newId = options.newId ?? randomUUID;
+  }
+
+  async create(tenant: string, request: ForecastRequest, options: CreateOptions = {}): Promise<ForecastRecord> {
+    return (await this.createWithSeries(tenant, request, options)).record;
+  }
+
+  /** As `create`, also returning the history the forecast was fitted on (the jobs compare it with earlier versions). */
+  async createWithSeries(tenant: string, request: ForecastRequest, options: CreateOptions = {}): Promise<{ record: ForecastRecord; series: DemandSeries }> {
+    const entity = entityOf(request);
+    const period = request.period;
+    const horizon = request.horizon ?? DEFAULT_HORIZON[period];
+    if (horizon > MAX_HORIZON[period]) {
+      throw new FgcError('FGC_FORECAST_INVALID_REQUEST', `horizon ${horizon} exceeds ${MAX_HORIZON[period]} ${period} periods`, { details: [{ field: 'horizon', message: `at most ${MAX_HORIZON[period]} for ${period}` }] });
+    }
+    const levels = [...new Set(request.levels ?? DEFAULT_LEVELS)].sort((a, b) => a - b);
+    const model = request.model ?? 'auto';
+    const series = await this.#o.series.demandSeries(tenant, entity, period, request.lookback_days);
+    if (series === undefined) {
+      throw new FgcError('FGC_FORECAST_ENTITY_NOT_FOUND', `no demand for ${entity.entityType} ${entity.entityId}${entity.site === '' ? '' : ` at ${entity.site}`}`);
+    }
+    const lastStart = series.periodStarts[series.periodStarts.length - 1];
+    if (lastStart === undefined) {
+      throw new FgcError('FGC_FORECAST_INVALID_REQUEST', `lookback_days ${request.lookback_days} holds no complete ${period} period before ${series.dataAsOf}`, {
+        details: [{ field: 'lookback_days', message: `too short for ${period} periods` }],
+      });
+    }
+    const season = SEASON[period];
+    const y = series.values;
+    const out = forecastWith(model, { y, season, horizon, levels });
+    const steps = toSteps(out, levels, y.every((v) => v >= 0));
+    const starts = followingBuckets(lastStart, period, horizon);
+    const record: ForecastRecord = {
+      tenant_id: tenant,
+      entity_id: entity.entityId,
+      entity_type: entity.entityType,
+      forecast_type: 'demand',
+      period,
+      site: entity.site,
+      model: out.model,
+      model_requested: model,
+      reason: out.reason ?? '',
+      version_id: this.#newId(),
+      generated_at: new Date(this.#now()).toISOString(),
+      data_as_of: series.dataAsOf,
+      lookback_days: request.lookback_days,
+      horizon,
+      levels,
+      points: steps.map((s, i) => ({ period_start: starts[i] ?? '', ...s })),
+      accuracy: backtest({ y, season, horizon, levels, model }),
+      run_id: options.runId ?? '',
+    };
+    await this.#o.store.save(record);
+    return { record, series };
+  }
+
+  /** The latest version of a series, or the given one; 404 when there is none. */
+  async get(tenant: string, key: SeriesKey, versionId?: string): Promise<ForecastRecord> {
+    const record = await this.#o.store.get(tenant, key, versionId);
+    if (record === undefined) {
+      const what = versionId === undefined ? `no ${key.forecastType} forecast for ${key.entityId}` : `no version ${versionId} of the ${key.forecastType} forecast for ${key.entityId}`;
+      throw new FgcError('FGC_FORECAST_NOT_FOUND', what);
+    }
+    return record;
+  }
+
+  async list(tenant: string, filter: ListFilter, limit: number, cursor?: string): Promise<ForecastList> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (cursor !== undefined && after === undefined) throw new FgcError('FGC_FORECAST_INVALID_CURSOR', 'cursor is not one this API returned', { details: [{ field: 'cursor', message: 'invalid' }] });
+    const page = await this.#o.store.list(tenant, filter, limit, after);
+    return { forecasts: page.records, next_cursor: page.next === undefined ? null : encodeCursor(page.next) };
+  }
+
+  /** Backtest of the latest version and realized accuracy of the versions before it. */
+  async accuracy(tenant: string, key: SeriesKey): Promise<AccuracyReport> {
+    const latest = await this.get(tenant, key);
+    const exact: SeriesKey = { entityId: latest.entity_id, forecastType: latest.forecast_type, period: latest.period, site: latest.site, entityType: latest.entity_type };
+    const versions = await this.#o.store.history(tenant, exact, REALIZED_VERSIONS);
+    const oldest = versions[versions.length - 1] ?? latest;
+    // Enough history to cover every point of the oldest version compared.
+    const spanDays = Math.ceil((this.#now() - Date.parse(`${oldest.data_as_of}T00:00:00Z`)) / 86_400_000) + 2 * 92;
+    const actual = await this.#o.series.demandSeries(tenant, { entityType: latest.entity_type, entityId: latest.entity_id, site: latest.site }, latest.period, Math.max(spanDays, 1));
+    const actuals = new Map<string, number>();
+    actual?.periodStarts.forEach((start, i) => actuals.set(start, actual.values[i] ?? 0));
+    const realized = realizedAccuracy(versions, actuals);
+    return {
+      entity_id: latest.entity_id,
+      entity_type: latest.entity_type,
+      forecast_type: latest.forecast_type,
+      period: latest.period,
+      site: latest.site,
+      version_id: latest.version_id,
+      data_as_of: latest.data_as_of,
+      model: latest.model,
+      backtest: latest.accuracy,
+      realized: realized.points > 0 ? realized : null,
+    };
+  }
+}
