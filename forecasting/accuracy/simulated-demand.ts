@@ -3,30 +3,20 @@
  * weekly and yearly seasonality, trend and noise; every fifth series intermittent (spare-part
  * like). A seeded generator keeps every run on identical data.
  */
+import { mulberry32 } from '../../infra/seeded-random.js';
 
 /** Three years of daily data. */
 const DAYS = 3 * 365;
 /** Share of intermittent series: spare parts are a large minority of SKUs. */
 const INTERMITTENT_EVERY = 5;
 
-/** mulberry32: small, fast, good enough for simulation. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 }
 
 export function simulateDailySeries(count: number, seed = 20240101): number[][] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out: number[][] = [];
   for (let i = 0; i < count; i += 1) {
     if (i % INTERMITTENT_EVERY === INTERMITTENT_EVERY - 1) {

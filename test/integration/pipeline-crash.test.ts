@@ -21,6 +21,7 @@ import { RAW_TOPICS, RECORD_TYPES, type RecordType } from '../../schemas/topics.
 import { cliEnv } from '../helpers/platform-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { mulberry32 } from '../../infra/seeded-random.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/pipeline-crash-child.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -44,17 +45,6 @@ const MEASURE: Readonly<Record<RecordType, { column: string; field: string }>> =
   work_orders: { column: 'qty_planned', field: 'qty_planned' },
 };
 
-/** A deterministic PRNG (mulberry32), so a seed replays the kill moments. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Record n of its type; quantities carry two decimals so the sums test exactness. */
 function record(type: RecordType, n: number): Record<string, unknown> {
@@ -130,7 +120,7 @@ describe('pipelines under kill -9', () => {
   });
 
   it(`stores exactly the accepted records of ${TOTAL} after ${KILLS} SIGKILLs (seed ${SEED})`, async () => {
-    const random = prng(SEED);
+    const random = mulberry32(SEED);
     const dataDir = path.join(dir.path, 'data');
     const batches = Math.ceil(TOTAL / BATCH);
     const body = (b: number): string => {

@@ -1,0 +1,15 @@
+/**
+ * A seeded pseudo-random generator (mulberry32: 32-bit state, fast, statistically fine for
+ * simulation and test schedules — not for anything secret). Same seed, same sequence, so
+ * simulated data and randomized tests replay exactly.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
