@@ -66,7 +66,8 @@ export class AvroSerde {
   readonly #prepared = new Map<string, Promise<PreparedSchema>>();
   readonly #writers = new Map<number, Promise<AvroType>>();
   readonly #readers = new Map<string, AvroType>();
-  readonly #resolvers = new Map<string, Resolver>();
+  /** Per reader Type, per writer id: keyed by object and number, so a decode builds no key string. */
+  readonly #resolvers = new WeakMap<AvroType, Map<number, Resolver>>();
 
   constructor(registry: SchemaRegistry) {
     this.#registry = registry;
@@ -122,7 +123,7 @@ export class AvroSerde {
     const schemaId = buffer.readInt32BE(1);
     const writer = await this.#writerType(schemaId);
     const reader = readerSchema === undefined ? undefined : this.#readerType(readerSchema);
-    const resolver = readerSchema === undefined || reader === undefined ? undefined : this.#resolver(schemaId, writer, readerSchema, reader);
+    const resolver = readerSchema === undefined || reader === undefined ? undefined : this.#resolver(schemaId, writer, reader);
 
     let decoded: { value: unknown; offset: number };
     try {
@@ -184,16 +185,20 @@ export class AvroSerde {
     return type;
   }
 
-  #resolver(schemaId: number, writer: AvroType, readerSchema: string, reader: AvroType): Resolver {
-    const key = `${schemaId}\u0000${readerSchema}`;
-    let resolver = this.#resolvers.get(key);
+  #resolver(schemaId: number, writer: AvroType, reader: AvroType): Resolver {
+    let byWriter = this.#resolvers.get(reader);
+    if (byWriter === undefined) {
+      byWriter = new Map();
+      this.#resolvers.set(reader, byWriter);
+    }
+    let resolver = byWriter.get(schemaId);
     if (resolver === undefined) {
       try {
         resolver = reader.createResolver(writer);
       } catch (cause) {
         throw decodeError(`the reader schema cannot read data written with schema id ${schemaId}: ${(cause as Error).message}`, { schemaId }, cause);
       }
-      this.#resolvers.set(key, resolver);
+      byWriter.set(schemaId, resolver);
     }
     return resolver;
   }
