@@ -61,8 +61,9 @@ const BENCHES: Readonly<Record<string, (config: Config, logger: Logger, args: re
   bus: benchBus,
   forecast: (_config, _logger, args) => benchForecast(args),
   'ingest-http': (config, logger) => benchIngestHttp(config, logger),
+  // benchIngest prints its own line.
   ingest: async (config, logger) => {
-    printLine(await benchIngest(config, logger));
+    await benchIngest(config, logger);
   },
 };
 
