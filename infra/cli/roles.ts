@@ -27,11 +27,17 @@ export interface RoleContext {
 /** What the background roles started, for the api role to expose. */
 export interface StartedRoles {
   readonly pipelineRunner: PipelineRunner | undefined;
-  readonly forecastJobs: ForecastJobRunner | undefined;
+  /** The forecasting role's service and jobs, when it runs in this process. */
+  readonly forecasting: Forecasting | undefined;
+}
+
+export interface Forecasting {
+  readonly service: ForecastService;
+  readonly jobs: ForecastJobRunner;
 }
 
 /** The forecast service and job runner over the runtime's ports (the api role builds them too, for the planner API). */
-export function createForecasting(runtime: Runtime): { service: ForecastService; jobs: ForecastJobRunner } {
+export function createForecasting(runtime: Runtime): Forecasting {
   const { store, config } = runtime;
   const series = createClickHouseSeriesSource(store);
   const forecasts = createClickHouseForecastStore(store);
@@ -51,14 +57,15 @@ export function createForecasting(runtime: Runtime): { service: ForecastService;
   return { service, jobs };
 }
 
-async function startForecasting({ runtime }: RoleContext): Promise<ForecastJobRunner> {
-  const { jobs } = createForecasting(runtime);
+async function startForecasting({ runtime }: RoleContext): Promise<Forecasting> {
+  const forecasting = createForecasting(runtime);
+  const { jobs } = forecasting;
   runtime.lifecycle.register('forecast-jobs', jobs, (j) => j.close());
   const scheduler = new ForecastScheduler({ jobs: parseJobTable(runtime.config.forecasting.jobs), runner: jobs, runs: createClickHouseRunStore(runtime.store), logger: runtime.logger });
   // Registered after the runner, so it stops first: no new run starts while runs finish.
   runtime.lifecycle.register('forecast-scheduler', scheduler, (s) => s.stop());
   await scheduler.start();
-  return jobs;
+  return forecasting;
 }
 
 async function startPipelines({ runtime, metrics }: RoleContext): Promise<PipelineRunner> {
@@ -76,7 +83,7 @@ function noWorkersYet(role: Role, runtime: Runtime): void {
 export async function startBackgroundRoles(context: RoleContext): Promise<StartedRoles> {
   const { roles } = context.runtime.config;
   const pipelineRunner = roles.includes('pipelines') ? await startPipelines(context) : undefined;
-  const forecastJobs = roles.includes('forecasting') ? await startForecasting(context) : undefined;
+  const forecasting = roles.includes('forecasting') ? await startForecasting(context) : undefined;
   if (roles.includes('alerting')) noWorkersYet('alerting', context.runtime);
-  return { pipelineRunner, forecastJobs };
+  return { pipelineRunner, forecasting };
 }

@@ -42,12 +42,12 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
       await app.register(readRoutes, { store: runtime.store });
       await registerPipelineRoutes(app, { bus: runtime.bus, store: runtime.store, logger: runtime.logger, runner: started.pipelineRunner });
     });
-    // The planner API; an api-only process gets its own job runner for listing and manual runs
-    // (the job lease keeps it from running a job another replica is running).
-    const forecasting = createForecasting(runtime);
-    const jobs = started.forecastJobs ?? runtime.lifecycle.register('forecast-jobs-api', forecasting.jobs, (j) => j.close());
+    // The planner API shares the forecasting role's service and jobs when that role runs here; an
+    // api-only process builds its own for listing and manual runs (the job lease keeps it from
+    // running a job another replica is running).
+    const forecasting = started.forecasting ?? runtime.lifecycle.register('forecast-jobs-api', createForecasting(runtime), (f) => f.jobs.close());
     routePlugins.push(async (app) => {
-      await app.register(forecastRoutes, { service: forecasting.service, models: listModels(), jobs, inferBodyLimitBytes: config.forecasting.inferBodyLimitBytes });
+      await app.register(forecastRoutes, { service: forecasting.service, models: listModels(), jobs: forecasting.jobs, inferBodyLimitBytes: config.forecasting.inferBodyLimitBytes });
     });
 
     const app = await buildServer({
