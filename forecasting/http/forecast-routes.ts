@@ -1,7 +1,8 @@
 /**
  * The planner API of the forecasting domain, one encapsulated fastify plugin (SPEC.md,
- * Forecasts): create and read forecast versions, their accuracy, the model registry, /infer for
- * ad-hoc numbers, and the jobs (admin). Its ports come in as options; tenant and scope come from
+ * Forecasts): create and read forecast versions of every type (demand, and inventory / supply /
+ * quality with their `details`), their accuracy, the model registry, /infer for ad-hoc numbers,
+ * and the jobs (admin). Its ports come in as options; tenant and scope come from
  * the principal the HTTP shell authenticated.
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -16,7 +17,7 @@ import type { ForecastService } from '../service/forecast-service.js';
 import { infer } from '../service/infer.js';
 import {
   accuracyResponseSchema,
-  createBodySchema,
+  createBodySchemaFor,
   forecastSchema,
   getQuerySchema,
   inferBodySchema,
@@ -57,13 +58,12 @@ interface GetQuery {
 }
 
 function seriesKey(params: SeriesParams, query: GetQuery): SeriesKey {
-  const type = query.entity_type;
   return {
     entityId: params.entity_id,
     forecastType: params.forecast_type,
     ...(query.period === undefined ? {} : { period: query.period }),
     ...(query.site === undefined ? {} : { site: query.site }),
-    ...(type === 'item' || type === 'item_site' || type === 'site' ? { entityType: type } : {}),
+    ...(query.entity_type === undefined ? {} : { entityType: query.entity_type }),
   };
 }
 
@@ -74,7 +74,7 @@ export const forecastRoutes: FastifyPluginAsync<ForecastRoutesOptions> = async (
 
   app.post<{ Body: ForecastRequest }>(
     '/api/v1/forecasts',
-    { config: { scope: 'write' }, schema: { tags, summary: 'Compute and store a forecast version', body: createBodySchema, response: { 201: forecastSchema } } },
+    { config: { scope: 'write' }, schema: { tags, summary: 'Compute and store a forecast version', body: createBodySchemaFor(service.entityTypes()), response: { 201: forecastSchema } } },
     async (request, reply) => {
       const model = request.body.model;
       if (model !== undefined && !modelNames.includes(model)) {

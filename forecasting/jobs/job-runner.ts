@@ -6,7 +6,9 @@
  *  2. a scheduled run also claims its cron slot (`forecast-job-slot:<name>:<slot>`), so a slot
  *     another replica already ran is not run again when this replica gets the lease later;
  *  3. record the run `queued` (forecast_runs, with the lease's fencing token), list the entities
- *     of every tenant (or the one asked for), record `running` with the total;
+ *     of every tenant (or the one asked for) per forecast type of the job — demand from the
+ *     series source, inventory / supply / quality from their handler (a type without a handler
+ *     in this process is skipped with a warning) — and record `running` with the total;
  *  4. forecast them with bounded concurrency, publishing one event per version, recording
  *     progress (entities_done / failed) at most every PROGRESS_EVERY_MS and logging it;
  *  5. record `success` or `failed`, release the lease.
@@ -23,8 +25,10 @@ import { FgcError, isFgcError } from '../../infra/errors.js';
 import type { EventBus } from '../../infra/event-bus/event-bus.js';
 import type { Logger } from '../../infra/logger.js';
 import type { Period } from '../series/periods.js';
-import type { EntityRef, SeriesSource } from '../series/series-source.js';
+import { isDemandEntityType, type EntityType, type SeriesSource } from '../series/series-source.js';
+import type { ForecastType } from '../service/forecast-record.js';
 import type { ForecastService } from '../service/forecast-service.js';
+import type { TypedEntityRef } from '../types/forecast-type.js';
 import type { ForecastStore } from '../service/forecast-store.js';
 import { DEFAULT_LOOKBACK_DAYS, type JobSpec } from './cron-table.js';
 import { FORECAST_EVENTS_TOPIC, eventMessage, forecastEvent } from './forecast-events.js';
@@ -63,7 +67,8 @@ export interface JobRunnerOptions {
 
 interface Task {
   readonly tenant: string;
-  readonly entity: EntityRef;
+  readonly forecastType: ForecastType;
+  readonly entity: TypedEntityRef;
   readonly period: Period;
 }
 
@@ -237,7 +242,7 @@ export class ForecastJobRunner implements JobsApi {
     timer.unref();
     const events: ReturnType<typeof eventMessage>[] = [];
     try {
-      const tasks = await this.#tasks(job, active.record.tenant_id);
+      const tasks = await this.#tasks(job, active.record.tenant_id, log);
       await this.#save(active, { status: 'running', entities_total: tasks.length });
       log.info({ entities: tasks.length, tenant: active.record.tenant_id || 'all', trigger: active.record.trigger }, 'forecast run started');
       let lastProgress = this.#now();
@@ -274,39 +279,70 @@ export class ForecastJobRunner implements JobsApi {
     return active.record;
   }
 
-  async #tasks(job: JobSpec, tenant: string): Promise<Task[]> {
+  async #tasks(job: JobSpec, tenant: string, log: Logger): Promise<Task[]> {
     const { series } = this.#o;
     const tenants = tenant === '' ? await series.tenants() : [tenant];
     const since = job.scope === 'new-data' ? ((await this.#o.runs.lastSuccessStart(job.name)) ?? 0) : undefined;
+    const skipped = new Set<string>();
     const tasks: Task[] = [];
     for (const t of tenants) {
-      for (const type of job.entityTypes) {
-        const entities = since === undefined ? await series.knownEntities(t, type) : await series.entitiesWithNewData(t, type, since);
-        for (const entity of entities) for (const period of job.periods) tasks.push({ tenant: t, entity, period });
+      for (const spec of job.forecastTypes) {
+        for (const type of spec.entityTypes) {
+          const entities = await this.#entities(t, spec.forecastType, type, since, skipped);
+          for (const entity of entities) for (const period of spec.periods) tasks.push({ tenant: t, forecastType: spec.forecastType, entity, period });
+        }
       }
     }
+    if (skipped.size > 0) log.warn({ skipped: [...skipped] }, 'forecast types or entity types of the job not served by this process; skipped');
     return tasks;
+  }
+
+  /** The entities of one forecast and entity type: all known, or those with data since `since`. */
+  async #entities(tenant: string, forecastType: ForecastType, type: EntityType, since: number | undefined, skipped: Set<string>): Promise<TypedEntityRef[]> {
+    if (forecastType === 'demand') {
+      if (!isDemandEntityType(type)) {
+        skipped.add(`demand per ${type}`);
+        return [];
+      }
+      const { series } = this.#o;
+      return since === undefined ? series.knownEntities(tenant, type) : series.entitiesWithNewData(tenant, type, since);
+    }
+    const handler = this.#o.service.typedHandler(forecastType);
+    if (handler === undefined || !handler.entityTypes.includes(type)) {
+      skipped.add(handler === undefined ? forecastType : `${forecastType} per ${type}`);
+      return [];
+    }
+    // A handler that cannot tell what changed is run for everything it knows.
+    if (since !== undefined && handler.entitiesWithNewData !== undefined) return handler.entitiesWithNewData(tenant, type, since);
+    return handler.knownEntities(tenant, type);
   }
 
   /** Forecasts one entity; false when it could not be forecast (a data problem), throws on infrastructure errors. */
   async #forecastOne(task: Task, runId: string, events: ReturnType<typeof eventMessage>[], log: Logger): Promise<boolean> {
-    const { entity, period, tenant } = task;
-    const key = { entityId: entity.entityId, forecastType: 'demand' as const, period, site: entity.site, entityType: entity.entityType };
+    const { entity, period, tenant, forecastType } = task;
+    const key = { entityId: entity.entityId, forecastType, period, site: entity.site, entityType: entity.entityType };
     try {
       const previous = await this.#o.forecasts.get(tenant, key);
       const { record, series } = await this.#o.service.createWithSeries(
         tenant,
-        { forecast_type: 'demand', period, entity_id: entity.entityId, entity_type: entity.entityType, ...(entity.site === '' ? {} : { site: entity.site }), lookback_days: (this.#o.lookbackDays ?? DEFAULT_LOOKBACK_DAYS)[period] },
+        {
+          forecast_type: forecastType,
+          period,
+          entity_id: entity.entityId,
+          entity_type: entity.entityType,
+          ...(entity.site === '' ? {} : { site: entity.site }),
+          lookback_days: (this.#o.lookbackDays ?? DEFAULT_LOOKBACK_DAYS)[period],
+        },
         { runId },
       );
       const actuals = new Map<string, number>();
-      series.periodStarts.forEach((start, i) => actuals.set(start, series.values[i] ?? 0));
+      series?.periodStarts.forEach((start, i) => actuals.set(start, series.values[i] ?? 0));
       events.push(eventMessage(forecastEvent(record, previous, actuals)));
       return true;
     } catch (error) {
       // Storage or bus down: the run cannot go on. Anything else is about this entity's data.
       if (isFgcError(error) && error.retriable) throw error;
-      log.warn({ err: error, tenant, entity_type: entity.entityType, entity_id: entity.entityId, site: entity.site, period }, 'entity not forecast');
+      log.warn({ err: error, tenant, forecast_type: forecastType, entity_type: entity.entityType, entity_id: entity.entityId, site: entity.site, period }, 'entity not forecast');
       return false;
     }
   }

@@ -1,13 +1,16 @@
 /**
- * Forecast versions in ClickHouse (`forecasts`, migration 006). Points are stored as parallel
- * arrays (period starts, values, and one array of bounds per level), accuracy as JSON text.
+ * Forecast versions in ClickHouse (`forecasts`, migrations 006 and 007). Points are stored as
+ * parallel arrays (period starts, values, and one array of bounds per level), accuracy and the
+ * typed details as JSON text ('' = no details: demand, and versions written before 007).
  * Parameterized queries only; every query is scoped to one tenant.
  */
 import type { AnalyticsStore } from '../../infra/clickhouse/analytics-store.js';
 import { fromClickHouseDateTime, toClickHouseDateTime } from '../../infra/clickhouse/datetime.js';
 import type { Period } from '../series/periods.js';
-import type { DemandEntityType } from '../series/series-source.js';
-import type { BacktestAccuracy, ForecastPoint, ForecastRecord, ForecastType, SeriesKey } from './forecast-record.js';
+import type { EntityType } from '../series/series-source.js';
+import type { ForecastDetails } from '../types/forecast-type.js';
+import type { BacktestAccuracy, ForecastPoint, ForecastType, SeriesKey } from './forecast-record.js';
+import type { ForecastRecord } from './forecast-version.js';
 import type { ForecastPage, ForecastStore, ListCursor, ListFilter } from './forecast-store.js';
 
 interface ForecastRow {
@@ -32,13 +35,14 @@ interface ForecastRow {
   upper: number[][];
   accuracy: string;
   run_id: string;
+  details: string;
 }
 
 // Converted columns get aliases of their own: a ClickHouse alias is visible in the whole query, so
 // `toString(generated_at) AS generated_at` would change what ORDER BY sorts on.
 const COLUMNS = `tenant_id, entity_type, entity_id, forecast_type, period, site, version_id, toString(generated_at) AS generated_text,
   toString(data_as_of) AS as_of_text, model, model_requested, reason, lookback_days, horizon, levels,
-  arrayMap(d -> toString(d), period_starts) AS starts_text, point_values, lower, upper, accuracy, run_id`;
+  arrayMap(d -> toString(d), period_starts) AS starts_text, point_values, lower, upper, accuracy, run_id, details`;
 
 function toRow(r: ForecastRecord): Record<string, unknown> {
   return {
@@ -63,6 +67,7 @@ function toRow(r: ForecastRecord): Record<string, unknown> {
     upper: r.levels.map((l) => r.points.map((p) => p.upper[String(l)] ?? p.value)),
     accuracy: JSON.stringify(r.accuracy),
     run_id: r.run_id,
+    details: r.details === null ? '' : JSON.stringify(r.details),
   };
 }
 
@@ -79,7 +84,7 @@ function fromRow(row: ForecastRow): ForecastRecord {
   return {
     tenant_id: row.tenant_id,
     entity_id: row.entity_id,
-    entity_type: row.entity_type as DemandEntityType,
+    entity_type: row.entity_type as EntityType,
     forecast_type: row.forecast_type as ForecastType,
     period: row.period as Period,
     site: row.site,
@@ -95,6 +100,7 @@ function fromRow(row: ForecastRow): ForecastRecord {
     points,
     accuracy: JSON.parse(row.accuracy) as BacktestAccuracy,
     run_id: row.run_id,
+    details: row.details === '' ? null : (JSON.parse(row.details) as ForecastDetails),
   };
 }
 

@@ -1,10 +1,11 @@
 /**
- * The forecast as planners see it (SPEC.md, Forecasts) and the request that makes one. One
- * version of one series: points with lower/upper bounds per requested level, the model and why,
- * and the backtest accuracy.
+ * The parts of a forecast as planners see it (SPEC.md, Forecasts) and the request that makes one:
+ * points with lower/upper bounds per requested level and the backtest accuracy. The stored
+ * version itself (`ForecastRecord`) is in `forecast-version.ts`, beside the typed details it
+ * carries (this module is imported by `types/forecast-type.ts`, so it imports nothing of it).
  */
 import type { Period } from '../series/periods.js';
-import type { DemandEntityType, EntityType } from '../series/series-source.js';
+import type { EntityType } from '../series/series-source.js';
 
 export const FORECAST_TYPES = ['demand', 'inventory', 'supply', 'quality'] as const;
 export type ForecastType = (typeof FORECAST_TYPES)[number];
@@ -57,33 +58,11 @@ export interface BacktestAccuracy {
   readonly horizon: number;
 }
 
-/** A stored forecast version, in the shape of SPEC.md plus a few identifying extras. */
-export interface ForecastRecord {
-  readonly tenant_id: string;
-  readonly entity_id: string;
-  readonly entity_type: DemandEntityType;
-  readonly forecast_type: ForecastType;
-  readonly period: Period;
-  readonly site: string;
-  readonly model: string;
-  readonly model_requested: string;
-  readonly reason: string;
-  readonly version_id: string;
-  readonly generated_at: string;
-  readonly data_as_of: string;
-  readonly lookback_days: number;
-  readonly horizon: number;
-  readonly levels: readonly number[];
-  readonly points: readonly ForecastPoint[];
-  readonly accuracy: BacktestAccuracy;
-  readonly run_id: string;
-}
-
 /** Selects one series of a tenant. */
 export interface SeriesKey {
   readonly entityId: string;
   readonly forecastType: ForecastType;
   readonly period?: Period;
   readonly site?: string;
-  readonly entityType?: DemandEntityType;
+  readonly entityType?: EntityType;
 }

@@ -1,10 +1,11 @@
 /**
  * The forecast-store port: versions of forecasts, written once and read by series. The
  * ClickHouse implementation (`clickhouse-forecast-store.ts`) keeps them in `forecasts`
- * (migration 006); tests of the service may use any other.
+ * (migrations 006, 007); tests of the service may use any other.
  */
 import type { Period } from '../series/periods.js';
-import type { ForecastRecord, ForecastType, SeriesKey } from './forecast-record.js';
+import type { ForecastType, SeriesKey } from './forecast-record.js';
+import type { ForecastRecord } from './forecast-version.js';
 
 /** Position in the list: the identity of the last series returned. */
 export interface ListCursor {

@@ -1,6 +1,7 @@
 /**
- * The planner API over chDB: demand rows inserted into demand_lines (migration 004), forecasts
- * stored in `forecasts` (006), served by a server built with the real HTTP shell.
+ * The planner API over chDB: demand rows inserted into demand_lines and stock into
+ * inventory_snapshots / supply_lines (migration 004), forecasts stored in `forecasts` (006, 007),
+ * served by a server built with the real HTTP shell and the service with every typed handler.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,10 +17,13 @@ import { forecastRoutes } from '../../../forecasting/http/forecast-routes.js';
 import { listModels } from '../../../forecasting/models/registry.js';
 import { createClickHouseSeriesSource } from '../../../forecasting/series/clickhouse-series-source.js';
 import { createClickHouseForecastStore } from '../../../forecasting/service/clickhouse-forecast-store.js';
-import type { ForecastRecord } from '../../../forecasting/service/forecast-record.js';
+import type { ForecastRecord } from '../../../forecasting/service/forecast-version.js';
 import { ForecastService } from '../../../forecasting/service/forecast-service.js';
+import type { InventoryDetails } from '../../../forecasting/types/forecast-type.js';
+import { createTypedHandlers } from '../../../forecasting/types/typed-handlers.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { insertDemand, simulatedItem } from '../series/demand-fixture.js';
+import { insertItem, insertSnapshots, insertSupplyLines } from '../types/inventory-fixture.js';
 
 const ADMIN_KEY = 'test-admin-key-0123456789';
 const END = '2024-06-30';
@@ -58,12 +62,15 @@ describe('forecast routes', () => {
     store = await createAnalyticsStore({ url: undefined, user: 'default', password: '', database: 'forecast_routes_test', dataDir: dir.path, logger: silentLogger() });
     await migrate(store, silentLogger());
     await insertDemand(store, [...simulatedItem('acme', 'ITEM-1', 'P1', END, 730, 11), ...simulatedItem('acme', 'ITEM-1', 'P2', END, 365, 12)]);
+    await insertSnapshots(store, [{ tenant: 'acme', sku: 'ITEM-1', site: 'P1', onHand: 1500, asOf: `${END} 23:59:00` }]);
+    await insertSupplyLines(store, [{ tenant: 'acme', poId: 'PO-9', sku: 'ITEM-1', site: 'P1', supplierId: 'S1', qty: 2000, orderDate: '2024-06-20', promisedDate: '2024-07-10' }]);
+    await insertItem(store, 'acme', 'ITEM-1', 12);
     const keys = new ApiKeys(store, ADMIN_KEY);
     const bearer = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` });
     read = bearer((await keys.create({ tenant: 'acme', scopes: ['read'] })).key);
     write = bearer((await keys.create({ tenant: 'acme', scopes: ['read', 'write'] })).key);
     otherTenant = bearer((await keys.create({ tenant: 'globex', scopes: ['read', 'write'] })).key);
-    const service = new ForecastService({ series: createClickHouseSeriesSource(store), store: createClickHouseForecastStore(store) });
+    const service = new ForecastService({ series: createClickHouseSeriesSource(store), store: createClickHouseForecastStore(store), handlers: createTypedHandlers(store) });
     app = await buildServer({
       logger: silentLogger(),
       bodyLimitBytes: 64 * 1024,
@@ -168,10 +175,50 @@ describe('forecast routes', () => {
     expect((await app.inject({ url: '/api/v1/forecasts/ITEM-1/demand?period=yearly', headers: read })).statusCode).toBe(400);
   });
 
+  it('creates and serves an inventory forecast with its details, stored and read back through ClickHouse', async () => {
+    const payload = { forecast_type: 'inventory', period: 'daily', entity_id: 'ITEM-1', entity_type: 'item_site', site: 'P1', lookback_days: 365, horizon: 21 };
+    const created = await app.inject({ method: 'POST', url: '/api/v1/forecasts', headers: write, payload });
+    expect(created.statusCode, created.body).toBe(201);
+    const record = created.json<ForecastRecord>();
+    expect(record).toMatchObject({ forecast_type: 'inventory', entity_type: 'item_site', site: 'P1', data_as_of: END, horizon: 21, levels: [80, 95] });
+    expect(record.points).toHaveLength(21);
+    const details = record.details as InventoryDetails;
+    expect(details).toMatchObject({ kind: 'inventory', on_hand: 1500, lead_time_days: 12, open_receipts: [{ po_id: 'PO-9', qty: 2000, promised_date: '2024-07-10', expected_date: '2024-07-10' }] });
+    // The receipt lifts stock on its day: by its quantity less that day's demand.
+    const before = record.points.find((p) => p.period_start === '2024-07-09')!;
+    const onDay = record.points.find((p) => p.period_start === '2024-07-10')!;
+    expect(onDay.value - before.value).toBeGreaterThan(2000 - 2 * details.mean_daily_demand);
+    expect(onDay.value - before.value).toBeLessThanOrEqual(2000);
+    for (const p of record.points) expect(p.lower['95']!).toBeLessThanOrEqual(p.lower['80']!);
+    const fetched = await app.inject({ url: '/api/v1/forecasts/ITEM-1/inventory?site=P1&period=daily', headers: read });
+    expect(fetched.statusCode).toBe(200);
+    expect(fetched.json()).toEqual(record);
+    const version = await app.inject({ url: `/api/v1/forecasts/ITEM-1/inventory?entity_type=item_site&version=${record.version_id}`, headers: read });
+    expect(version.json()).toEqual(record);
+    const listed = await app.inject({ url: '/api/v1/forecasts?forecast_type=inventory', headers: read });
+    expect(listed.json<{ forecasts: ForecastRecord[] }>().forecasts).toEqual([record]);
+    // Demand versions read back with no details.
+    expect((await app.inject({ url: '/api/v1/forecasts/ITEM-1/demand?period=daily', headers: read })).json<ForecastRecord>().details).toBeNull();
+  });
+
+  it('answers 404 for inventory of an unknown sku and 422 for an entity type inventory is not forecast for', async () => {
+    const unknown = await app.inject({ method: 'POST', url: '/api/v1/forecasts', headers: write, payload: { forecast_type: 'inventory', period: 'daily', entity_id: 'NOPE', entity_type: 'item_site', site: 'P1', lookback_days: 90 } });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ error: { code: 'FGC_FORECAST_ENTITY_NOT_FOUND' } });
+    // ITEM-1 has demand at P2 but no stock there.
+    const noStock = await app.inject({ method: 'POST', url: '/api/v1/forecasts', headers: write, payload: { forecast_type: 'inventory', period: 'daily', entity_id: 'ITEM-1', entity_type: 'item_site', site: 'P2', lookback_days: 90 } });
+    expect(noStock.statusCode).toBe(404);
+    const supplier = await app.inject({ method: 'POST', url: '/api/v1/forecasts', headers: write, payload: { forecast_type: 'inventory', period: 'daily', entity_id: 'ITEM-1', entity_type: 'supplier', lookback_days: 90 } });
+    expect(supplier.statusCode).toBe(422);
+    expect(supplier.json()).toMatchObject({ error: { code: 'FGC_FORECAST_TYPE_UNSUPPORTED', details: [{ field: 'entity_type' }] } });
+    const foreign = await app.inject({ method: 'POST', url: '/api/v1/forecasts', headers: otherTenant, payload: { forecast_type: 'inventory', period: 'daily', entity_id: 'ITEM-1', entity_type: 'item_site', site: 'P1', lookback_days: 90 } });
+    expect(foreign.statusCode).toBe(404);
+  });
+
   it('answers 422 naming what is unsupported or inconsistent', async () => {
-    const inventory = await app.inject({ method: 'POST', url: '/api/v1/forecasts', headers: write, payload: { forecast_type: 'inventory', period: 'daily', entity_id: 'ITEM-1', entity_type: 'item', lookback_days: 90 } });
-    expect(inventory.statusCode).toBe(422);
-    expect(inventory.json()).toMatchObject({ error: { code: 'FGC_FORECAST_TYPE_UNSUPPORTED', details: [{ field: 'forecast_type' }] } });
+    const demandPerSupplier = await app.inject({ method: 'POST', url: '/api/v1/forecasts', headers: write, payload: { forecast_type: 'demand', period: 'daily', entity_id: 'ITEM-1', entity_type: 'supplier', lookback_days: 90 } });
+    expect(demandPerSupplier.statusCode).toBe(422);
+    expect(demandPerSupplier.json()).toMatchObject({ error: { code: 'FGC_FORECAST_TYPE_UNSUPPORTED', details: [{ field: 'entity_type' }] } });
     const noSite = await app.inject({ method: 'POST', url: '/api/v1/forecasts', headers: write, payload: { forecast_type: 'demand', period: 'daily', entity_id: 'ITEM-1', entity_type: 'item_site', lookback_days: 90 } });
     expect(noSite.json()).toMatchObject({ error: { code: 'FGC_FORECAST_INVALID_REQUEST', details: [{ field: 'site' }] } });
     const model = await app.inject({ method: 'POST', url: '/api/v1/forecasts', headers: write, payload: { forecast_type: 'demand', period: 'daily', entity_id: 'ITEM-1', entity_type: 'item', lookback_days: 90, model: 'prophet' } });
@@ -234,5 +281,9 @@ describe('forecast routes', () => {
   it('documents the routes in the OpenAPI document', async () => {
     const doc = (await app.inject({ url: '/docs/json' })).json<{ paths: Record<string, unknown> }>();
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/forecasts', '/api/v1/forecasts/{entity_id}/{forecast_type}', '/api/v1/forecasts/{entity_id}/{forecast_type}/accuracy', '/api/v1/models', '/api/v1/infer', '/api/v1/jobs', '/api/v1/jobs/{name}/run']));
+    // The body documents which entity types each forecast type takes.
+    const text = JSON.stringify(doc.paths['/api/v1/forecasts']);
+    expect(text).toContain('inventory: item_site, item');
+    expect(text).toContain('stockout_probability');
   });
 });

@@ -55,15 +55,37 @@ describe('the job table and due runs', () => {
       ['nightly', '0 2 * * *', 'all'],
       ['hourly', '5 * * * *', 'new-data'],
     ]);
+    const what = (name: string): string[] =>
+      table.find((j) => j.name === name)!.forecastTypes.map((f) => `${f.forecastType}:${f.entityTypes.join(',')}:${f.periods.join(',')}`);
+    expect(what('nightly')).toEqual(['demand:item,item_site:daily,weekly', 'inventory:item_site:daily', 'supply:supplier:weekly', 'quality:line:weekly']);
+    expect(what('hourly')).toEqual(['demand:item,item_site:daily,weekly', 'inventory:item_site:daily']);
   });
 
   it('reads the job-table setting and refuses a bad entry', () => {
     expect(parseJobTable(undefined)).toEqual(DEFAULT_JOBS);
+    expect(parseJobTable('  ')).toEqual(DEFAULT_JOBS);
     const jobs = parseJobTable('nightly=30 1 * * *; monthly=0 3 1 * *@all@monthly,quarterly');
-    expect(jobs.map((j) => [j.name, j.schedule, j.scope, j.periods])).toEqual([
-      ['nightly', '30 1 * * *', 'all', ['daily', 'weekly']],
-      ['monthly', '0 3 1 * *', 'all', ['monthly', 'quarterly']],
+    const demandPeriods = (j: (typeof jobs)[number]): readonly string[] | undefined => j.forecastTypes.find((f) => f.forecastType === 'demand')?.periods;
+    // Written before typed forecasts: periods are demand's; a default job keeps its other types, another job forecasts demand only.
+    expect(jobs.map((j) => [j.name, j.schedule, j.scope, demandPeriods(j), j.forecastTypes.map((f) => f.forecastType)])).toEqual([
+      ['nightly', '30 1 * * *', 'all', ['daily', 'weekly'], ['demand', 'inventory', 'supply', 'quality']],
+      ['monthly', '0 3 1 * *', 'all', ['monthly', 'quarterly'], ['demand']],
     ]);
+    const hourly = parseJobTable('hourly=5 * * * *@new-data@daily')[0]!;
+    expect(hourly.forecastTypes).toEqual([
+      { forecastType: 'demand', entityTypes: ['item', 'item_site'], periods: ['daily'] },
+      { forecastType: 'inventory', entityTypes: ['item_site'], periods: ['daily'] },
+    ]);
+    // The types part: type[:entity types[:periods]] joined by +, each part left out taking the default.
+    const typed = parseJobTable('stock=0 */4 * * *@all@@inventory:item,item_site+supply+demand::monthly')[0]!;
+    expect(typed.forecastTypes).toEqual([
+      { forecastType: 'inventory', entityTypes: ['item', 'item_site'], periods: ['daily'] },
+      { forecastType: 'supply', entityTypes: ['supplier'], periods: ['weekly'] },
+      { forecastType: 'demand', entityTypes: ['item', 'item_site'], periods: ['monthly'] },
+    ]);
+    expect(() => parseJobTable('x=0 2 * * *@all@daily@weather')).toThrow(/forecast type "weather"/);
+    expect(() => parseJobTable('x=0 2 * * *@all@daily@inventory:warehouse')).toThrow(/entity type "warehouse"/);
+    expect(() => parseJobTable('x=0 2 * * *@all@daily@inventory:item:hourly')).toThrow(/period "hourly"/);
     expect(() => parseJobTable('nightly')).toThrow(/name=<cron expression>/);
     expect(() => parseJobTable('x=0 2 * *')).toThrow(/expected 5 fields/);
     expect(() => parseJobTable('x=0 2 * * *@sometimes')).toThrow(/scope/);

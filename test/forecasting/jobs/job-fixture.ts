@@ -6,7 +6,7 @@ import { DEFAULT_JOBS } from '../../../forecasting/jobs/cron-table.js';
 import { ForecastJobRunner } from '../../../forecasting/jobs/job-runner.js';
 import { ForecastScheduler, type SchedulerClock } from '../../../forecasting/jobs/scheduler.js';
 import type { SeriesSource } from '../../../forecasting/series/series-source.js';
-import { ForecastService } from '../../../forecasting/service/forecast-service.js';
+import { ForecastService, type TypedHandlers } from '../../../forecasting/service/forecast-service.js';
 import { memorySeriesSource, simulatedItem, type DemandLine } from '../series/demand-fixture.js';
 import { memoryForecastStore } from '../service/memory-forecast-store.js';
 import { memoryRunStore } from './memory-run-store.js';
@@ -58,9 +58,9 @@ export function platform(lines: DemandLine[] = [...simulatedItem('acme', 'A', 'P
   return { lines, gate, series, forecasts, runs, bus };
 }
 
-export function replica(p: ReturnType<typeof platform>, coordination: Coordination, name: string, options: { clock?: SchedulerClock; leaseTtlMs?: number } = {}) {
+export function replica(p: ReturnType<typeof platform>, coordination: Coordination, name: string, options: { clock?: SchedulerClock; leaseTtlMs?: number; handlers?: TypedHandlers } = {}) {
   const now = options.clock === undefined ? Date.now : () => options.clock!.now();
-  const service = new ForecastService({ series: p.series, store: p.forecasts, now });
+  const service = new ForecastService({ series: p.series, store: p.forecasts, now, ...(options.handlers === undefined ? {} : { handlers: options.handlers }) });
   let runs = 0;
   const runner = new ForecastJobRunner({
     jobs: DEFAULT_JOBS,

@@ -3,18 +3,22 @@ import { createMemoryCoordination } from '../../../infra/coordination/memory-coo
 import type { ForecastEvent } from '../../../forecasting/jobs/forecast-events.js';
 import { FORECAST_EVENTS_TOPIC } from '../../../forecasting/jobs/forecast-events.js';
 import { addDays } from '../../../forecasting/series/periods.js';
+import type { TypedHandlers } from '../../../forecasting/service/forecast-service.js';
+import type { InventoryDetails, TypedEntityRef } from '../../../forecasting/types/forecast-type.js';
+import { inventoryForecastHandler } from '../../../forecasting/types/inventory-forecast.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { platform, replica } from './job-fixture.js';
+import { memoryInventorySource, siteFacts } from '../types/inventory-fixture.js';
+import { END, platform, replica } from './job-fixture.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-function setup(options: { leaseTtlMs?: number; coordinationNow?: () => number } = {}) {
+function setup(options: { leaseTtlMs?: number; coordinationNow?: () => number; handlers?: (p: ReturnType<typeof platform>) => TypedHandlers } = {}) {
   const p = platform();
   const coordination = createMemoryCoordination(options.coordinationNow === undefined ? {} : { now: options.coordinationNow });
-  const r = replica(p, coordination, 'r1', options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs });
+  const r = replica(p, coordination, 'r1', { ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }), ...(options.handlers === undefined ? {} : { handlers: options.handlers(p) }) });
   closers.push(async () => {
     p.gate.open();
     await r.runner.close();
@@ -41,7 +45,49 @@ describe('forecast job runner', () => {
     expect(first.topic).toBe(FORECAST_EVENTS_TOPIC);
     const event = JSON.parse(first.message.value.toString()) as ForecastEvent;
     expect(first.message.key).toBe(`${event.tenant_id}|${event.entity_id}`);
-    expect(event).toMatchObject({ event_type: 'forecast.generated', previous_version_id: null, bound_breaches: [], stockout_date: null });
+    expect(event).toMatchObject({ schema_version: 2, event_type: 'forecast.generated', forecast_type: 'demand', previous_version_id: null, bound_breaches: [], stockout_date: null, stockout_probability: null, details: null });
+  });
+
+  /** The inventory handler over the platform's demand: acme's A@P1 is out of stock, B@P2 holds plenty; `changed` lists what the hourly job sees as new. */
+  const inventory = (changed: TypedEntityRef[] = []) => (p: ReturnType<typeof platform>): TypedHandlers => {
+    const facts = new Map([['acme|A|P1', siteFacts('P1', END, 0)], ['acme|B|P2', siteFacts('P2', END, 1e9)]]);
+    return new Map([['inventory', inventoryForecastHandler({ series: p.series, source: memoryInventorySource(facts, () => changed) })]]);
+  };
+
+  it('runs inventory forecasts too and publishes their details with the stockout fields', async () => {
+    const { p, runner } = setup({ handlers: inventory() });
+    const started = await runner.trigger('nightly', 'acme');
+    await Promise.all(runner.running());
+    // acme: demand of A, B, A@P1, B@P2 × daily, weekly + inventory of A@P1, B@P2 daily; supply and
+    // quality have no handler in this service and are skipped.
+    expect(p.runs.latest()[0]).toMatchObject({ run_id: started.run_id, status: 'success', entities_total: 10, entities_done: 10, entities_failed: 0 });
+    const stored = p.forecasts.records.filter((f) => f.forecast_type === 'inventory');
+    expect(stored.map((f) => `${f.entity_id}@${f.site}:${f.period}`).sort()).toEqual(['A@P1:daily', 'B@P2:daily']);
+    const events = p.bus.published.map((m) => JSON.parse(m.message.value.toString()) as ForecastEvent);
+    expect(events).toHaveLength(10);
+    const out = events.find((e) => e.forecast_type === 'inventory' && e.entity_id === 'A')!;
+    const details = out.details as InventoryDetails;
+    expect(details).toEqual(stored.find((f) => f.entity_id === 'A')!.details);
+    expect(out).toMatchObject({ schema_version: 2, entity_type: 'item_site', site: 'P1', run_id: started.run_id, bound_breaches: [], stockout_date: addDays(END, 1), stockout_probability: 1 });
+    expect(details).toMatchObject({ kind: 'inventory', on_hand: 0, stockout_date: addDays(END, 1), stockout_probability: 1 });
+    const plenty = events.find((e) => e.forecast_type === 'inventory' && e.entity_id === 'B')!;
+    expect(plenty).toMatchObject({ stockout_date: null, stockout_probability: 0, details: { kind: 'inventory', stockout_date: null } });
+    for (const e of events.filter((x) => x.forecast_type === 'demand')) expect(e).toMatchObject({ details: null, stockout_date: null, stockout_probability: null });
+    // The next run names the version before.
+    p.bus.published.length = 0;
+    await runner.trigger('nightly', 'acme');
+    await Promise.all(runner.running());
+    const again = p.bus.published.map((m) => JSON.parse(m.message.value.toString()) as ForecastEvent).find((e) => e.forecast_type === 'inventory' && e.entity_id === 'A')!;
+    expect(again.previous_version_id).toBe(stored.find((f) => f.entity_id === 'A')!.version_id);
+  });
+
+  it('runs the hourly inventory forecast for the entities whose data changed', async () => {
+    const { p, runner } = setup({ handlers: inventory([{ entityType: 'item_site', entityId: 'B', site: 'P2' }]) });
+    await runner.trigger('hourly', 'acme');
+    await Promise.all(runner.running());
+    // No demand line carries a receipt time (nothing new for demand); B@P2's stock changed.
+    expect(p.runs.latest()[0]).toMatchObject({ job: 'hourly', status: 'success', entities_total: 1 });
+    expect(p.forecasts.records.map((f) => `${f.forecast_type}:${f.entity_id}@${f.site}`)).toEqual(['inventory:B@P2']);
   });
 
   it('reports bound breaches of the previous version once actuals arrive outside its band', async () => {

@@ -3,18 +3,29 @@ import { FgcError } from '../../../infra/errors.js';
 import { addDays } from '../../../forecasting/series/periods.js';
 import { ForecastService } from '../../../forecasting/service/forecast-service.js';
 import type { ForecastRequest } from '../../../forecasting/service/forecast-record.js';
+import type { TypedHandlers } from '../../../forecasting/service/forecast-service.js';
+import type { InventoryDetails } from '../../../forecasting/types/forecast-type.js';
+import { inventoryForecastHandler } from '../../../forecasting/types/inventory-forecast.js';
 import { memorySeriesSource, simulatedItem, type DemandLine } from '../series/demand-fixture.js';
+import { memoryInventorySource, siteFacts } from '../types/inventory-fixture.js';
 import { memoryForecastStore } from './memory-forecast-store.js';
 
 const END = '2024-06-30';
 const base: ForecastRequest = { forecast_type: 'demand', period: 'daily', entity_id: 'A', entity_type: 'item', lookback_days: 365 };
 
-function setup(lines: DemandLine[], now = Date.UTC(2024, 6, 1, 3)) {
+function setup(lines: DemandLine[], now = Date.UTC(2024, 6, 1, 3), handlers?: TypedHandlers) {
   const store = memoryForecastStore();
   let id = 0;
   const clock = { now };
-  const service = new ForecastService({ series: memorySeriesSource(lines), store, now: () => clock.now, newId: () => `v${++id}` });
+  const service = new ForecastService({ series: memorySeriesSource(lines), store, now: () => clock.now, newId: () => `v${++id}`, ...(handlers === undefined ? {} : { handlers }) });
   return { service, store, clock };
+}
+
+/** A service with the inventory handler over in-memory stock: A at P1 holds 500. */
+function withInventory(lines: DemandLine[]) {
+  const series = memorySeriesSource(lines);
+  const inventory = inventoryForecastHandler({ series, source: memoryInventorySource(new Map([['acme|A|P1', siteFacts('P1', END, 500)], ['acme|A|', siteFacts('P1', END, 500)]])) });
+  return setup(lines, Date.UTC(2024, 6, 1, 3), new Map([['inventory', inventory]]));
 }
 
 async function rejection(promise: Promise<unknown>): Promise<FgcError> {
@@ -61,6 +72,40 @@ describe('ForecastService', () => {
     expect(await rejection(service.create('acme', { ...base, site: 'P1' }))).toMatchObject({ code: 'FGC_FORECAST_INVALID_REQUEST', details: [{ field: 'site' }] });
     expect(await rejection(service.create('acme', { ...base, horizon: 400 }))).toMatchObject({ code: 'FGC_FORECAST_INVALID_REQUEST', details: [{ field: 'horizon' }] });
     expect(await rejection(service.get('acme', { entityId: 'A', forecastType: 'demand' }))).toMatchObject({ code: 'FGC_FORECAST_NOT_FOUND', status: 404 });
+  });
+
+  it('dispatches inventory to its handler and stores the version with its details', async () => {
+    const { service, store } = withInventory(simulatedItem('acme', 'A', 'P1', END, 200));
+    const record = await service.create('acme', { forecast_type: 'inventory', period: 'daily', entity_id: 'A', entity_type: 'item_site', site: ' P1 ', lookback_days: 200, horizon: 7 }, { runId: 'r1' });
+    expect(record).toMatchObject({ forecast_type: 'inventory', entity_type: 'item_site', site: 'P1', data_as_of: END, horizon: 7, levels: [80, 95], run_id: 'r1', version_id: 'v1' });
+    expect(record.points.map((p) => p.period_start)).toEqual(Array.from({ length: 7 }, (_, i) => addDays('2024-07-01', i)));
+    expect(record.details).toMatchObject({ kind: 'inventory', on_hand: 500 });
+    expect((record.details as InventoryDetails).mean_daily_demand).toBeGreaterThan(0);
+    expect(store.records).toEqual([record]);
+    expect(await service.get('acme', { entityId: 'A', forecastType: 'inventory', site: 'P1' })).toEqual(record);
+    // Realized accuracy compares demand actuals; an inventory series reports its backtest only.
+    const report = await service.accuracy('acme', { entityId: 'A', forecastType: 'inventory' });
+    expect(report).toMatchObject({ forecast_type: 'inventory', realized: null, backtest: record.accuracy });
+    // Demand versions carry no details.
+    expect((await service.create('acme', { ...base, lookback_days: 200, horizon: 3 })).details).toBeNull();
+    expect(service.entityTypes()).toEqual({ demand: ['item', 'item_site', 'site'], inventory: ['item_site', 'item'] });
+  });
+
+  it('answers 404 for inventory of an unknown sku and 422 for an entity type inventory has not', async () => {
+    const { service, store } = withInventory(simulatedItem('acme', 'A', 'P1', END, 100));
+    const inventory = { ...base, forecast_type: 'inventory' as const, entity_type: 'item_site' as const, site: 'P1' };
+    expect(await rejection(service.create('acme', { ...inventory, entity_id: 'NOPE' }))).toMatchObject({ code: 'FGC_FORECAST_ENTITY_NOT_FOUND', status: 404 });
+    expect(await rejection(service.create('globex', inventory))).toMatchObject({ code: 'FGC_FORECAST_ENTITY_NOT_FOUND' });
+    for (const entity_type of ['supplier', 'line', 'site'] as const) {
+      const e = await rejection(service.create('acme', { ...inventory, entity_type, site: '' }));
+      expect(e, entity_type).toMatchObject({ code: 'FGC_FORECAST_TYPE_UNSUPPORTED', status: 422, details: [{ field: 'entity_type' }] });
+    }
+    expect(await rejection(service.create('acme', { ...inventory, site: '' }))).toMatchObject({ code: 'FGC_FORECAST_INVALID_REQUEST', details: [{ field: 'site' }] });
+    expect(await rejection(service.create('acme', { ...inventory, entity_type: 'item' }))).toMatchObject({ code: 'FGC_FORECAST_INVALID_REQUEST', details: [{ field: 'site' }] });
+    expect(await rejection(service.create('acme', { ...inventory, horizon: 367 }))).toMatchObject({ code: 'FGC_FORECAST_INVALID_REQUEST', details: [{ field: 'horizon' }] });
+    // Types without a handler in this service stay unsupported.
+    expect(await rejection(service.create('acme', { ...base, forecast_type: 'supply', entity_type: 'supplier' }))).toMatchObject({ code: 'FGC_FORECAST_TYPE_UNSUPPORTED', details: [{ field: 'forecast_type' }] });
+    expect(store.records).toEqual([]);
   });
 
   it('reports realized accuracy of earlier versions once their periods have actuals', async () => {

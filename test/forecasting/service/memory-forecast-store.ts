@@ -1,5 +1,6 @@
 /** An in-memory ForecastStore for service and job tests (the ClickHouse one is tested over chDB in test/forecasting/http). */
-import type { ForecastRecord, SeriesKey } from '../../../forecasting/service/forecast-record.js';
+import type { SeriesKey } from '../../../forecasting/service/forecast-record.js';
+import type { ForecastRecord } from '../../../forecasting/service/forecast-version.js';
 import type { ForecastPage, ForecastStore, ListCursor, ListFilter } from '../../../forecasting/service/forecast-store.js';
 
 export function memoryForecastStore(): ForecastStore & { readonly records: ForecastRecord[] } {
