@@ -47,6 +47,7 @@ export interface Config {
     readonly leaseTtlMs: number;
     readonly inferBodyLimitBytes: number;
   };
+  readonly demo: { readonly email: string };
   readonly simulator: {
     readonly seed: number;
     readonly items: number;
@@ -78,6 +79,17 @@ export interface Config {
   readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
   readonly slack: { readonly botToken: string | undefined; readonly apiUrl: string | undefined };
   readonly webhooks: { readonly allowPrivateNetworks: boolean };
+  readonly alerting: {
+    /** Base URL of links in messages ('' = http://localhost:<PORT>). */
+    readonly publicUrl: string;
+    readonly groupWaitMs: number;
+    readonly repeatIntervalMs: number;
+    readonly staleSourceHours: number;
+    readonly stockoutProbability: number;
+    readonly maxAttempts: number;
+    readonly webhookTimeoutMs: number;
+    readonly staleSendingMs: number;
+  };
 }
 
 /** One environment setting: its name, default (as text, `undefined` = unset) and meaning. */
@@ -104,10 +116,11 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'FORGECAST_DROP_POLL_MS', default: '1000', description: 'file-drop poll period; a file is taken once it stayed unchanged that long' },
   { name: 'FORGECAST_ERP_SOURCES', default: undefined, description: 'JSON array of ERP REST sources to poll (see connectors/erp-rest/README.md); unset = poller off' },
   { name: 'FORGECAST_ERP_CURSOR_STORE', default: undefined, description: 'where ERP cursors persist: `file` (data directory) or `clickhouse`; default `clickhouse` when `CLICKHOUSE_URL` is set, else `file`' },
-  { name: 'FORGECAST_FORECAST_JOBS', default: undefined, description: 'forecast job table `name=<cron>[@all|new-data[@periods]];…` (UTC); unset = `nightly=0 2 * * *` (all entities) and `hourly=5 * * * *@new-data`' },
+  { name: 'FORGECAST_FORECAST_JOBS', default: undefined, description: 'forecast job table `name=<cron>[@scope[@periods[@types]]];…` (UTC; scope `all` or `new-data`; types e.g. `demand+inventory:item_site:daily`); unset = `nightly=0 2 * * *` (every type, all entities) and `hourly=5 * * * *@new-data` (demand + inventory)' },
   { name: 'FORGECAST_FORECAST_CONCURRENCY', default: '4', description: 'entities forecast at once in a job run (overlaps storage round trips)' },
   { name: 'FORGECAST_FORECAST_LEASE_TTL_MS', default: '60000', description: 'job lease lifetime: a replica that dies mid-run blocks the job at most this long' },
   { name: 'FORGECAST_INFER_BODY_LIMIT_BYTES', default: '4194304', description: 'largest body of `POST /api/v1/infer` (100,000 points fit)' },
+  { name: 'FORGECAST_DEMO_EMAIL', default: 'supervisor@example.com', description: 'demo: email address of the supervisor whose alert preferences the demo saves' },
   { name: 'FORGECAST_SIM_SEED', default: '42', description: 'demo simulator: seed (same seed, same manufacturer)' },
   { name: 'FORGECAST_SIM_ITEMS', default: '20', description: 'demo simulator: number of items' },
   { name: 'FORGECAST_SIM_SITES', default: '3', description: 'demo simulator: number of sites' },
@@ -135,6 +148,14 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'SLACK_BOT_TOKEN', default: undefined, description: 'Slack bot token; unset = Slack messages written to the outbox' },
   { name: 'SLACK_API_URL', default: undefined, description: 'Slack Web API base URL (for a local stand-in)' },
   { name: 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', default: 'false', description: 'allow outgoing webhooks to loopback and private addresses' },
+  { name: 'FORGECAST_PUBLIC_URL', default: undefined, description: 'base URL of links in alert messages; unset = `http://localhost:<PORT>`' },
+  { name: 'ALERT_GROUP_WAIT_MS', default: '2000', description: "how long alert changes wait to be grouped into one message per user" },
+  { name: 'ALERT_REPEAT_INTERVAL_MINUTES', default: '240', description: 'a firing, unacknowledged alert is notified again after this long' },
+  { name: 'ALERT_STALE_SOURCE_HOURS', default: '24', description: 'a source with no batch for this long raises a stale_source alert' },
+  { name: 'ALERT_STOCKOUT_PROBABILITY', default: '0.5', description: 'stockout probability within lead time that raises a stockout_risk alert' },
+  { name: 'ALERT_MAX_ATTEMPTS', default: '10', description: 'delivery attempts per notification and channel before it is marked failed' },
+  { name: 'WEBHOOK_TIMEOUT_MS', default: '10000', description: 'timeout of one outgoing webhook request' },
+  { name: 'ALERT_STALE_SENDING_MS', default: '300000', description: 'a notification send not finished after this long (its process died) is tried again' },
 ];
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -163,6 +184,16 @@ class Reader {
     const value = Number(text);
     if (!/^-?\d+$/.test(text) || value < min || value > max) {
       this.problems.push(`${name}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+      return min;
+    }
+    return value;
+  }
+
+  number(name: string, min: number, max: number): number {
+    const text = this.raw(name) ?? '';
+    const value = Number(text);
+    if (text === '' || !Number.isFinite(value) || value < min || value > max) {
+      this.problems.push(`${name}: expected a number from ${min} to ${max}, got ${JSON.stringify(text)}`);
       return min;
     }
     return value;
@@ -269,6 +300,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       leaseTtlMs: r.int('FORGECAST_FORECAST_LEASE_TTL_MS', 1_000, 3_600_000),
       inferBodyLimitBytes: r.int('FORGECAST_INFER_BODY_LIMIT_BYTES', 1024, 1024 * 1024 * 1024),
     },
+    demo: { email: r.string('FORGECAST_DEMO_EMAIL') },
     simulator: {
       seed: r.int('FORGECAST_SIM_SEED', 0, 2 ** 31 - 1),
       // Lower bounds: the simulator needs room to plant its three situations (connectors/simulator).
@@ -304,6 +336,16 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     mail: { smtpUrl: r.url('SMTP_URL', ['smtp:', 'smtps:']), from: r.string('MAIL_FROM') },
     slack: { botToken: r.optional('SLACK_BOT_TOKEN'), apiUrl: r.url('SLACK_API_URL', ['http:', 'https:']) },
     webhooks: { allowPrivateNetworks: r.bool('WEBHOOK_ALLOW_PRIVATE_NETWORKS') },
+    alerting: {
+      publicUrl: r.url('FORGECAST_PUBLIC_URL', ['http:', 'https:']) ?? '',
+      groupWaitMs: r.int('ALERT_GROUP_WAIT_MS', 0, 600_000),
+      repeatIntervalMs: r.int('ALERT_REPEAT_INTERVAL_MINUTES', 1, 43_200) * 60_000,
+      staleSourceHours: r.int('ALERT_STALE_SOURCE_HOURS', 1, 8_760),
+      stockoutProbability: r.number('ALERT_STOCKOUT_PROBABILITY', 0, 1),
+      maxAttempts: r.int('ALERT_MAX_ATTEMPTS', 1, 100),
+      webhookTimeoutMs: r.int('WEBHOOK_TIMEOUT_MS', 100, 120_000),
+      staleSendingMs: r.int('ALERT_STALE_SENDING_MS', 1_000, 86_400_000),
+    },
   };
 
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.clickhouse.database)) {

@@ -83,6 +83,24 @@ export const ERROR_CODES = {
   FGC_FORECAST_JOB_LEASE_LOST: { status: 503, retriable: true, message: 'The forecast job lost its lease; another replica may run it' },
   FGC_FORECAST_CRON_INVALID: { status: 500, retriable: false, message: 'A forecast job schedule is not a valid cron expression' },
 
+  // alerting: alerts, silences, preferences, notifications (alerting/)
+  FGC_ALERT_NOT_FOUND: { status: 404, retriable: false, message: 'Alert not found' },
+  FGC_ALERT_INVALID_REQUEST: { status: 422, retriable: false, message: 'The alert request is well-formed but invalid' },
+  FGC_ALERT_EVENT_INVALID: { status: 422, retriable: false, message: 'A forecast event is malformed (the field is named); it is skipped' },
+  FGC_SILENCE_NOT_FOUND: { status: 404, retriable: false, message: 'Silence not found' },
+  FGC_SILENCE_INVALID: { status: 422, retriable: false, message: 'The silence is well-formed but invalid (matchers or time window)' },
+  FGC_ALERT_ALREADY_RESOLVED: { status: 409, retriable: false, message: 'The alert is resolved; only pending or firing alerts can be acknowledged' },
+  FGC_PREFERENCES_NOT_FOUND: { status: 404, retriable: false, message: 'No preferences for this user' },
+  FGC_PREFERENCES_INVALID: { status: 422, retriable: false, message: 'The preferences are well-formed but invalid' },
+  FGC_NOTIFICATION_NOT_FOUND: { status: 404, retriable: false, message: 'Notification not found' },
+  FGC_NOTIFICATION_NOT_RETRIABLE: { status: 409, retriable: false, message: 'The notification is not in a state that can be retried' },
+  FGC_NOTIFICATION_MALFORMED: { status: 422, retriable: false, message: 'A notification message is not a valid notification' },
+  FGC_CHANNEL_NOT_CONFIGURED: { status: 422, retriable: false, message: 'The user has no target for this channel' },
+  FGC_DELIVERY_TRANSIENT: { status: 503, retriable: true, message: 'A notification channel failed; the delivery will be retried' },
+  FGC_DELIVERY_PERMANENT: { status: 502, retriable: false, message: 'A notification channel refused the delivery; it will not be retried' },
+  FGC_WEBHOOK_TARGET_REFUSED: { status: 422, retriable: false, message: 'The webhook target is not allowed (private or loopback address, or not http/https)' },
+  FGC_ALERTING_ROW_INVALID: { status: 500, retriable: false, message: 'An alerting record cannot be stored or read back (a timestamp or JSON field is not valid)' },
+
   // coordination
   FGC_COORD_UNAVAILABLE: { status: 503, retriable: true, message: 'The coordination store is unavailable' },
   FGC_COORD_COMMAND_FAILED: { status: 500, retriable: false, message: 'The coordination store refused the command' },

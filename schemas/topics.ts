@@ -16,6 +16,10 @@ export type RecordType = (typeof RECORD_TYPES)[number];
 
 /** Where records that failed after acceptance go, with their context (pipelines' dead letters). */
 export const DLQ_TOPIC = 'forgecast.dlq';
+/** Forecast events: one JSON message per forecast version, produced by forecasting's jobs, consumed by alerting. */
+export const FORECAST_EVENTS_TOPIC = 'forgecast.forecast-events';
+/** The alerting outbox: one JSON message per notification × channel, consumed by the dispatcher group. */
+export const NOTIFICATIONS_TOPIC = 'forgecast.notifications';
 
 /** One row of the table. */
 export interface RawTopicSpec {

@@ -3,7 +3,6 @@
  * Returns the exit code; long-running commands (start, demo) keep the process alive until a
  * signal releases the platform.
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { FgcError, isFgcError } from '../errors.js';
@@ -13,9 +12,9 @@ import { ApiKeys, DEFAULT_TENANT } from '../auth/api-keys.js';
 import { createRuntime, openStore } from '../runtime.js';
 import { migrate } from '../clickhouse/migrations.js';
 import { startPlatform } from './start-platform.js';
+import { commandDemo } from './demo.js';
 import { runBenchCommand } from './bench/run-bench.js';
 import { runForecastFile } from '../../forecasting/offline/forecast-file.js';
-import { createSimulator, historyStartFor } from '../../connectors/simulator/index.js';
 import { runIngestFile } from '../../connectors/file-drop/ingest-file-command.js';
 import { createIngestion } from './ingestion.js';
 
@@ -31,7 +30,7 @@ Commands:
                                 ingest one CSV / JSON Lines file (embedded mode: while the platform is stopped)
   forecast-file --input train.csv --output out.csv --horizon H --season M [--levels 80,95] [--model auto]
                                 forecast every series of a CSV (series_id,ds,y) offline, on all cores
-  bench <name>                  run a benchmark (bus, ingest-http, ingest, forecast [--smoke] [--speed-only]); one JSON object per result line
+  bench <name>                  run a benchmark (bus, ingest-http, ingest, forecast [--smoke] [--speed-only], alerts); one JSON object per result line
   help                          show this text
 
 Configuration comes from the environment; see the README.`;
@@ -42,57 +41,6 @@ async function commandStart(config: Config, logger: Logger): Promise<number> {
   if (config.adminKey === undefined && platform.url !== undefined) {
     logger.warn('FORGECAST_ADMIN_KEY is not set: create a key with `npx forgecast keys create --scopes admin` (while the platform is stopped in embedded mode) or set the variable');
   }
-  return 0;
-}
-
-async function commandDemo(env: NodeJS.ProcessEnv, logger: Logger | undefined): Promise<number> {
-  const adminKey = env.FORGECAST_ADMIN_KEY ?? `demo-${randomBytes(24).toString('base64url')}`;
-  const config = loadConfig({ ...env, FORGECAST_ADMIN_KEY: adminKey });
-  const log = logger ?? createLogger({ level: config.logLevel });
-  const platform = await startPlatform(config, log);
-  installSignalHandlers(platform.runtime.lifecycle, log);
-  const url = platform.url ?? '(the api role is off)';
-  const sim = config.simulator;
-  if (platform.ingestion !== undefined) {
-    // The simulated manufacturer streams its history through the same ingest path as real
-    // sources, then continues live on an accelerated clock.
-    const today = new Date().toISOString().slice(0, 10);
-    const simulator = platform.runtime.lifecycle.use(
-      'simulator',
-      createSimulator({
-        ingestor: platform.ingestion.ingestor,
-        tenant: DEFAULT_TENANT,
-        seed: sim.seed,
-        items: sim.items,
-        sites: sim.sites,
-        historyDays: sim.historyDays,
-        startDate: historyStartFor(today, sim.historyDays),
-        live: { msPerDay: sim.msPerDay },
-        logger: log,
-      }),
-    );
-    simulator.runHistory().then(
-      (stats) => {
-        log.info({ stats }, 'simulator: history streamed; live mode starts');
-        simulator.startLive();
-      },
-      (error: unknown) => log.error({ err: error }, 'simulator: history failed'),
-    );
-  }
-  process.stdout.write(
-    [
-      '',
-      '  Forgecast demo is running',
-      `  URL:        ${url}`,
-      `  Admin key:  ${adminKey}`,
-      `  API docs:   ${url}/docs`,
-      `  Simulator:  ${sim.items} items × ${sim.sites} sites, ${sim.historyDays} days of history, then a day every ${sim.msPerDay / 1000} s`,
-      `  Try:        curl -H "Authorization: Bearer ${adminKey}" "${url}/api/v1/batches?limit=5"`,
-      '  Stop with Ctrl+C.',
-      '',
-      '',
-    ].join('\n'),
-  );
   return 0;
 }
 

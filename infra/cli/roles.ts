@@ -2,21 +2,22 @@
  * Roles a process can run (`FORGECAST_ROLES`). The entry points are the only place that wires
  * domain code to the runtime; each role registers its long-running parts with the lifecycle, so
  * shutdown stops them (finishing and committing their in-flight batch) before the adapters close.
- * The alerting role gains its workers with its issue and, until then, only announces that it has
- * none.
+ * The alerting role's parts are assembled in alerting-role.ts.
  */
 import type { Registry } from 'prom-client';
-import type { Role } from '../config.js';
 import type { Runtime } from '../runtime.js';
 import { createPipelines } from '../../pipelines/runner/create-pipelines.js';
 import type { PipelineRunner } from '../../pipelines/runner/pipeline-runner.js';
 import { createClickHouseSeriesSource } from '../../forecasting/series/clickhouse-series-source.js';
 import { createClickHouseForecastStore } from '../../forecasting/service/clickhouse-forecast-store.js';
 import { ForecastService } from '../../forecasting/service/forecast-service.js';
+import { createTypedHandlers } from '../../forecasting/types/typed-handlers.js';
 import { createClickHouseRunStore } from '../../forecasting/jobs/clickhouse-run-store.js';
 import { ForecastJobRunner } from '../../forecasting/jobs/job-runner.js';
 import { ForecastScheduler } from '../../forecasting/jobs/scheduler.js';
 import { parseJobTable } from '../../forecasting/jobs/cron-table.js';
+import type { Alerting } from '../../alerting/create-alerting.js';
+import { startAlerting } from './alerting-role.js';
 
 export interface RoleContext {
   readonly runtime: Runtime;
@@ -29,6 +30,8 @@ export interface StartedRoles {
   readonly pipelineRunner: PipelineRunner | undefined;
   /** The forecasting role's service and jobs, when it runs in this process. */
   readonly forecasting: Forecasting | undefined;
+  /** The alerting parts (engine and dispatcher running), when the alerting role runs here. */
+  readonly alerting: Alerting | undefined;
 }
 
 export interface Forecasting {
@@ -36,12 +39,15 @@ export interface Forecasting {
   readonly jobs: ForecastJobRunner;
 }
 
-/** The forecast service and job runner over the runtime's ports (the api role builds them too, for the planner API). */
+/**
+ * The forecast service (demand, plus the inventory, supply and quality handlers) and job runner
+ * over the runtime's ports (the api role builds them too, for the planner API).
+ */
 export function createForecasting(runtime: Runtime): Forecasting {
   const { store, config } = runtime;
   const series = createClickHouseSeriesSource(store);
   const forecasts = createClickHouseForecastStore(store);
-  const service = new ForecastService({ series, store: forecasts });
+  const service = new ForecastService({ series, store: forecasts, handlers: createTypedHandlers(store) });
   const jobs = new ForecastJobRunner({
     jobs: parseJobTable(config.forecasting.jobs),
     service,
@@ -75,15 +81,11 @@ async function startPipelines({ runtime, metrics }: RoleContext): Promise<Pipeli
   return runner;
 }
 
-function noWorkersYet(role: Role, runtime: Runtime): void {
-  runtime.logger.child({ component: role }).info({ role }, 'role started; it has no workers in this version');
-}
-
 /** Starts the background roles this process runs (everything but the api role). */
 export async function startBackgroundRoles(context: RoleContext): Promise<StartedRoles> {
   const { roles } = context.runtime.config;
   const pipelineRunner = roles.includes('pipelines') ? await startPipelines(context) : undefined;
   const forecasting = roles.includes('forecasting') ? await startForecasting(context) : undefined;
-  if (roles.includes('alerting')) noWorkersYet('alerting', context.runtime);
-  return { pipelineRunner, forecasting };
+  const alerting = roles.includes('alerting') ? await startAlerting(context.runtime) : undefined;
+  return { pipelineRunner, forecasting, alerting };
 }

@@ -11,12 +11,14 @@ import { createRuntime, type Runtime } from '../runtime.js';
 import { buildServer } from '../http/server.js';
 import { createMetricsRegistry } from '../http/metrics.js';
 import { VERSION } from '../version.js';
-import { createForecasting, startBackgroundRoles } from './roles.js';
+import { createForecasting, startBackgroundRoles, type StartedRoles } from './roles.js';
 import { forecastRoutes } from '../../forecasting/http/forecast-routes.js';
 import { listModels } from '../../forecasting/models/registry.js';
 import { registerPipelineRoutes } from '../../pipelines/runner/create-pipelines.js';
 import { createIngestion, startIngestion, type Ingestion } from './ingestion.js';
 import { readRoutes } from '../../pipelines/http/read-routes.js';
+import { alertRoutes } from '../../alerting/http/alert-routes.js';
+import { buildAlerting } from './alerting-role.js';
 
 export interface RunningPlatform {
   readonly runtime: Runtime;
@@ -25,6 +27,8 @@ export interface RunningPlatform {
   readonly ingestion: Ingestion | undefined;
   /** Base URL of the API, when the api role runs. */
   readonly url: string | undefined;
+  /** What the background roles started in this process. */
+  readonly started: StartedRoles;
 }
 
 export async function startPlatform(config: Config, logger: Logger): Promise<RunningPlatform> {
@@ -33,7 +37,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
     const routePlugins: ((app: FastifyInstance) => Promise<void>)[] = [];
     const metrics = createMetricsRegistry();
     const started = await startBackgroundRoles({ runtime, metrics });
-    if (!config.roles.includes('api')) return { runtime, app: undefined, url: undefined, ingestion: undefined };
+    if (!config.roles.includes('api')) return { runtime, app: undefined, url: undefined, ingestion: undefined, started };
 
     const ingestion = await createIngestion(runtime);
     await startIngestion(runtime, ingestion, (register) => routePlugins.push(register));
@@ -48,6 +52,12 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
     const forecasting = started.forecasting ?? runtime.lifecycle.register('forecast-jobs-api', createForecasting(runtime), (f) => f.jobs.close());
     routePlugins.push(async (app) => {
       await app.register(forecastRoutes, { service: forecasting.service, models: listModels(), jobs: forecasting.jobs, inferBodyLimitBytes: config.forecasting.inferBodyLimitBytes });
+    });
+    // Alerts, silences, preferences and notifications: an api-only process builds the alerting parts
+    // without starting the engine or the dispatcher (they run where the alerting role runs).
+    const alerting = started.alerting ?? buildAlerting(runtime);
+    routePlugins.push(async (app) => {
+      await app.register(alertRoutes, alerting.routes);
     });
 
     const app = await buildServer({
@@ -68,7 +78,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
     const address = await app.listen({ port: config.port, host: config.host });
     const url = address.replace('127.0.0.1', 'localhost');
     logger.info({ url, mode: runtime.mode, roles: config.roles }, 'listening');
-    return { runtime, app, url, ingestion };
+    return { runtime, app, url, ingestion, started };
   } catch (error) {
     await runtime.release().catch(() => undefined);
     throw error;
