@@ -106,7 +106,7 @@ export interface QualityDetails {
   readonly average_sample_size: number;
   /** Western Electric run rules violated over the recent periods. */
   readonly spc_violations: readonly { readonly rule: string; readonly period_start: string; readonly description: string }[];
-  /** True when a forecast point's upper 95 % bound (or the current rate) is above the UCL. */
+  /** True when the current rate, or the next period's upper 95 % bound, is above the UCL. */
   readonly limit_breached: boolean;
   /** The most frequent defect code of the recent periods ('' when none). */
   readonly top_defect_code: string;

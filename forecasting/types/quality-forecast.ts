@@ -14,8 +14,10 @@
  * - The p-chart's baseline is the lookback without its most recent `recentPeriods` periods (so a
  *   drift does not raise its own limits); with fewer than MIN_BASELINE_PERIODS left, all periods.
  *   Run rules are checked at each of the recent periods.
- * - `limit_breached`: the current rate or any point's upper 95 % bound above the UCL (the 95 %
- *   band is computed for this even when the request did not ask for that level).
+ * - `limit_breached`: the current rate, or the next period's upper 95 % bound, above the UCL (the
+ *   95 % band is computed for this even when the request did not ask for that level). Only the
+ *   next period: bands widen with the horizon, so a stable line's far bounds cross its limit too
+ *   (the demo's stable lines did, as warnings nobody could act on).
  * - Accuracy: rolling-origin backtest of this same procedure on the rate series (origins as the
  *   demand backtest: up to MAX_WINDOWS, each holding out at most a quarter of the history).
  */
@@ -223,7 +225,7 @@ export function createQualityForecast(store: AnalyticsStore, options: QualityFor
       lcl: chart.lcl,
       average_sample_size: chart.averageSampleSize,
       spc_violations: violations,
-      limit_breached: currentRate > chart.ucl || upper95.some((u) => u > chart.ucl),
+      limit_breached: currentRate > chart.ucl || (upper95[0] ?? 0) > chart.ucl,
       top_defect_code: await topDefectCode(tenant, filter, firstRecent, bucketEnd(last.periodStart, request.period)),
     };
     const reason = [
