@@ -203,6 +203,8 @@ export class AlertEngine implements AsyncDisposable {
     for (const alert of await this.#o.alerts.recentlyResolved(since)) {
       if (pendingChange(alert, this.#now(), this.#o.repeatIntervalMs)?.kind === 'resolved') this.#resolved.set(alert.alert_id, alert);
     }
+    // Alerting may start before forecasting ever published; a broker without auto-creation needs the topic first.
+    await this.#o.bus.ensureTopics([{ topic: FORECAST_EVENTS_TOPIC }]);
     this.#subscription = await this.#o.bus.subscribe({
       groupId: this.#o.groupId ?? ALERT_RULES_GROUP,
       topics: [FORECAST_EVENTS_TOPIC],
