@@ -69,6 +69,7 @@ export const ERROR_CODES = {
   FGC_PIPELINE_NORMALIZER_THREW: { status: 500, retriable: false, message: 'A normalizer threw instead of returning a failure (a bug; the record is dead-lettered)' },
   FGC_PIPELINE_SINK_REJECTED: { status: 500, retriable: true, message: 'ClickHouse refused the rows of a pipeline batch; the partition is held and retried until fixed' },
   FGC_PIPELINE_NOT_RUNNING: { status: 503, retriable: true, message: 'The pipeline runner is not running in this process' },
+  FGC_PIPELINE_SINK_OVERLAP: { status: 503, retriable: true, message: 'A pipeline batch overlaps chunks a retried group write stored or is storing; it is redelivered and re-checked against the ledger' },
   FGC_PIPELINE_REPLAY_INVALID: { status: 422, retriable: false, message: 'The dead-letter replay filter is invalid' },
 
   // forecasting
@@ -82,6 +83,8 @@ export const ERROR_CODES = {
   FGC_FORECAST_JOB_BUSY: { status: 409, retriable: true, message: 'The forecast job is already running (here or on another replica)' },
   FGC_FORECAST_JOB_LEASE_LOST: { status: 503, retriable: true, message: 'The forecast job lost its lease; another replica may run it' },
   FGC_FORECAST_CRON_INVALID: { status: 500, retriable: false, message: 'A forecast job schedule is not a valid cron expression' },
+  FGC_FORECAST_WORKER_FAILED: { status: 500, retriable: false, message: 'A forecast worker thread died while fitting; it is replaced for the next fit' },
+  FGC_FORECAST_EXECUTOR_CLOSED: { status: 503, retriable: true, message: 'The forecast workers are shut down (the process is stopping)' },
 
   // alerting: alerts, silences, preferences, notifications (alerting/)
   FGC_ALERT_NOT_FOUND: { status: 404, retriable: false, message: 'Alert not found' },

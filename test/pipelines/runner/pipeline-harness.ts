@@ -3,7 +3,9 @@
  * chDB migrated through 005, the HTTP shell with the ingest routes) plus the pipeline routes on the
  * same server, and runners over the real normalizers and reference data. The runner's store can be
  * put behind an outage switch (`OutageStore`): while `down` is set every call throws
- * FGC_STORE_UNAVAILABLE, as a ClickHouse that does not answer does; the ingestor keeps the real store.
+ * FGC_STORE_UNAVAILABLE, as a ClickHouse that does not answer does — or the switch flips at the
+ * next insert into a chosen table, so an outage can begin in the middle of a write; the ingestor
+ * keeps the real store.
  */
 import { Registry } from 'prom-client';
 import type { AnalyticsStore, InsertOptions, QueryParams } from '../../../infra/clickhouse/analytics-store.js';
@@ -23,6 +25,8 @@ import { createIngestHarness, type HarnessOptions, type IngestHarness } from '..
 /** An AnalyticsStore in front of the real one that fails every call while `down` (an unreachable ClickHouse). */
 export class OutageStore implements AnalyticsStore {
   down = false;
+  /** The outage begins at the next insert into this table: the inserts of the same write before it land. */
+  downFromInsertInto: string | undefined;
   /** Fails the next inserts into this table (one-shot each), to cut a chunk between two of its writes. */
   readonly failNextInsertInto = new Map<string, number>();
   calls = 0;
@@ -53,6 +57,10 @@ export class OutageStore implements AnalyticsStore {
   }
 
   async insert(table: string, rows: readonly object[], options?: InsertOptions): Promise<void> {
+    if (this.downFromInsertInto === table) {
+      this.downFromInsertInto = undefined;
+      this.down = true;
+    }
     this.#check(`insert into ${table} failed`);
     const pending = this.failNextInsertInto.get(table) ?? 0;
     if (pending > 0) {

@@ -5,9 +5,10 @@
  * redelivery — the same batch again after a failure between its writes, and everything again under
  * other batch boundaries — stores nothing twice; 1 % malformed records land in dead letters with
  * their reasons while the rest is stored, and a replay after the fix stores them once (twice → still
- * once); undecodable bytes are dead-lettered at stage decode; a ClickHouse outage holds the
- * partitions (retrying) without a single dead letter, and the runner catches up with nothing lost
- * or doubled.
+ * once); undecodable bytes are dead-lettered at stage decode; a ClickHouse outage — as long as
+ * the issue's acceptance says, 30 s, passed in by both suite files — holds the partitions (retrying,
+ * lag unchanged) without a single dead letter, and the runner catches up with nothing lost or
+ * doubled (not even before merges).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchView } from '../../../connectors/ingest/ingest-batches.js';
@@ -20,11 +21,24 @@ import { ADMIN_KEY, bearer } from '../../connectors/ingest/ingest-harness.js';
 import type { PipelineHarness } from './pipeline-harness.js';
 
 
-/**
- * `waitMs` bounds every wait for the pipeline to catch up: short on the embedded log, longer on
- * Kafka, where a consumer group's fetch loop and rebalances add seconds under load.
- */
-export function describePipelineRunnerSuite(name: string, makeHarness: () => Promise<PipelineHarness>, waitMs = 10_000): void {
+export interface PipelineRunnerSuiteOptions {
+  /**
+   * How long the injected ClickHouse outage lasts. The acceptance figure is 30 s; only this test
+   * waits it out, the rest of the suite stays fast.
+   */
+  readonly outageMs: number;
+  /**
+   * Bounds every wait for the pipeline to catch up (default 10 s): short on the embedded log,
+   * longer on Kafka, where a consumer group's fetch loop and rebalances add seconds under load.
+   */
+  readonly waitMs?: number;
+}
+
+/** How often the outage test checks that nothing moved while ClickHouse is down. */
+const OUTAGE_PROBE_MS = 2_500;
+
+export function describePipelineRunnerSuite(name: string, makeHarness: () => Promise<PipelineHarness>, options: PipelineRunnerSuiteOptions): void {
+  const { outageMs, waitMs = 10_000 } = options;
   const wait = <T>(what: string, probe: () => Promise<T | false | null | undefined> | T | false | null | undefined, ms?: number): Promise<T> => waitFor(what, probe, ms ?? waitMs);
 
   let h: PipelineHarness;
@@ -162,32 +176,48 @@ export function describePipelineRunnerSuite(name: string, makeHarness: () => Pro
       expect(found).toMatchObject({ error_code: 'FGC_SERDE_DECODE_FAILED', record_index: null });
     });
 
-    it('holds the partitions during a ClickHouse outage without dead letters, then catches up exactly', async () => {
+    it(`holds the partitions during a ${outageMs / 1000} s ClickHouse outage without dead letters, then catches up exactly`, async () => {
       await h.drained();
       const lettersBefore = await count('SELECT count() AS n FROM dead_letters');
-      h.store.down = true;
+      // ClickHouse goes away in the middle of the first write: its model rows land, its progress
+      // (the ledger row) does not, so every retry repeats inserts that are already stored.
+      h.store.downFromInsertInto = 'batch_progress';
       const source = uniqueName('outage');
       const result = await post({ source_type: 'sales', source_id: source, batch_reference: 'o1', data: { sales_orders: salesOrders('O', 400) } });
       const expectedQtySum = (400 * 401) / 2; // quantities 1..400
+      await wait('ClickHouse to go down mid-write', () => h.store.down);
+      const downAt = Date.now();
       const retrying = await wait('a partition to report retrying with FGC_STORE_UNAVAILABLE', () =>
         h.runner!.status().partitions.find((p) => p.status === 'retrying' && p.last_error?.code === 'FGC_STORE_UNAVAILABLE'),
       );
       expect(retrying.topic).toBe(RAW_TOPICS.sales_orders.topic);
       const pipelines = await h.ingest.app.inject({ url: '/api/v1/pipelines', headers: bearer(ADMIN_KEY) });
       expect(pipelines.json<{ partitions: { status: string }[] }>().partitions.some((p) => p.status === 'retrying')).toBe(true);
-      // The issue's outage lasts 30 s; 3 s here keep the suite fast and still span several backoffs.
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-      const lag = await h.ingest.bus.lag(h.runner!.status().group_id, [RAW_TOPICS.sales_orders.topic]);
-      expect(lag.reduce((sum, p) => sum + p.lag, 0)).toBe(400);
+      // Through the whole outage (the dead-letter table is read past the outage switch): nothing
+      // committed, nothing dead-lettered, and the runner keeps trying.
+      const callsBefore = h.store.calls;
+      let probes = 0;
+      for (let left = outageMs - (Date.now() - downAt); left > 0; left = outageMs - (Date.now() - downAt)) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(OUTAGE_PROBE_MS, left)));
+        const lag = await h.ingest.bus.lag(h.runner!.status().group_id, [RAW_TOPICS.sales_orders.topic]);
+        expect(lag.reduce((sum, p) => sum + p.lag, 0)).toBe(400);
+        expect(await count('SELECT count() AS n FROM dead_letters')).toBe(lettersBefore);
+        probes += 1;
+      }
+      expect(Date.now() - downAt).toBeGreaterThanOrEqual(outageMs);
+      expect(probes).toBeGreaterThan(0);
+      expect(h.store.calls).toBeGreaterThan(callsBefore); // attempts went on during the outage
+      expect(h.runner!.status().partitions.some((p) => p.status === 'retrying')).toBe(true);
       h.store.down = false;
       await h.drained();
       await wait('the batch to succeed', async () => (await batch(result.batch_id)).status === 'success');
-      // Query results (FINAL) are the invariant. Under heavy load a chunk was once seen stored twice
-      // before merging after an outage (a regrouped retry under a new token): reported, not hidden.
       expect(await count('SELECT count() AS n FROM demand_lines FINAL WHERE source_id = {s:String}', { s: source })).toBe(400);
       expect(await count('SELECT toString(sum(qty)) AS n FROM demand_lines FINAL WHERE source_id = {s:String}', { s: source })).toBe(expectedQtySum);
+      // Without FINAL too: a retried group write keeps its composition and token (group-sink.ts),
+      // so the rows the first attempt stored are not stored again, even before merges.
+      expect(await count('SELECT count() AS n FROM demand_lines WHERE source_id = {s:String}', { s: source })).toBe(400);
       expect(await count('SELECT count() AS n FROM dead_letters')).toBe(lettersBefore);
       expect(h.runner!.status().partitions.every((p) => p.status === 'running')).toBe(true);
-    });
+    }, outageMs + 2 * waitMs + 40_000); // + waiting for `retrying` and the batch, and drained()'s 30 s
   });
 }
