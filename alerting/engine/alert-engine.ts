@@ -268,7 +268,9 @@ export class AlertEngine implements AsyncDisposable {
     const byTenant = new Map<string, Alert[]>();
     for (const alert of [...this.#open.values(), ...this.#resolved.values()]) {
       if (pendingChange(alert, now, this.#o.repeatIntervalMs) === undefined) continue;
-      byTenant.set(alert.tenant_id, [...(byTenant.get(alert.tenant_id) ?? []), alert]);
+      const list = byTenant.get(alert.tenant_id);
+      if (list === undefined) byTenant.set(alert.tenant_id, [alert]);
+      else list.push(alert);
     }
     let enqueued = 0;
     for (const [tenant, alerts] of byTenant) {

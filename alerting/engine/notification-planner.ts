@@ -9,8 +9,10 @@
  *  - a firing, unacknowledged alert notified longer than the repeat interval ago needs a repeat.
  * After the notifications are enqueued, the caller marks the alerts notified (`markNotified`).
  *
- * Grouping: nothing is sent until the oldest pending change has waited `groupWaitMs`; then every
- * pending change goes out at once, one message per user, state (firing / resolved) and channel.
+ * Grouping: changes go out once the newest pending one has waited `groupWaitMs` (a burst — a
+ * forecast run's events — becomes one message, not one per wait) or the oldest has waited
+ * GROUP_MAX_WAITS group waits (a steady trickle still goes out); then every pending change goes
+ * out at once, one message per user, state (firing / resolved) and channel.
  * Notification ids are a hash of user, state and the alerts' transition instants, so planning
  * the same state twice (a crash after enqueue, before the alerts were marked) yields the same ids
  * and the dispatcher's idempotency keys drop the second copy.
@@ -23,9 +25,12 @@ import { createHash } from 'node:crypto';
 import { SEVERITY_RANK, type Alert, type DeliveryTarget, type Notification, type Preferences, type Severity, type Silence } from '../alert-model.js';
 import { isSilenced } from '../lifecycle/silence-matcher.js';
 import { releaseTime } from '../preferences/quiet-hours.js';
-import { fallbackTargetFor, recipientsFor, targetsFor } from '../preferences/routing.js';
+import { fallbackTargetFor, targetsFor, wantsAlert } from '../preferences/routing.js';
 
 export type NotifyKind = 'firing' | 'resolved' | 'repeat';
+
+/** The oldest change waits at most this many group waits: 4 × 2 s keeps "within 10 s of the run". */
+export const GROUP_MAX_WAITS = 4;
 
 export interface PlannerOptions {
   readonly nowMs: number;
@@ -99,7 +104,10 @@ export function planNotifications(tenant: string, alerts: readonly Alert[], user
     const change = pendingChange(alert, nowMs, options.repeatIntervalMs);
     return change === undefined ? [] : [{ alert, ...change }];
   });
-  if (changes.length === 0 || !changes.some((c) => c.at + options.groupWaitMs <= nowMs)) return { notifications: [], notified: [], silenced: [], skippedTargets: [] };
+  const newest = Math.max(...changes.map((c) => c.at));
+  const oldest = Math.min(...changes.map((c) => c.at));
+  const due = newest + options.groupWaitMs <= nowMs || oldest + GROUP_MAX_WAITS * options.groupWaitMs <= nowMs;
+  if (changes.length === 0 || !due) return { notifications: [], notified: [], silenced: [], skippedTargets: [] };
 
   const silenced = changes.filter((c) => isSilenced(c.alert, silences, nowMs)).map((c) => c.alert);
   const silencedIds = new Set(silenced.map((a) => a.alert_id));
@@ -109,7 +117,7 @@ export function planNotifications(tenant: string, alerts: readonly Alert[], user
   const created = new Date(nowMs).toISOString();
 
   for (const user of users) {
-    const mine = live.filter((c) => recipientsFor(c.alert, [user]).length > 0 && (user.digest === 'off' || c.alert.severity === 'critical'));
+    const mine = live.filter((c) => (user.digest === 'off' || c.alert.severity === 'critical') && wantsAlert(c.alert, user));
     const { targets, skipped } = targetsFor(user);
     for (const channel of skipped) skippedTargets.push({ user_id: user.user_id, channel });
     for (const state of ['firing', 'resolved'] as const) {

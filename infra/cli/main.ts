@@ -30,7 +30,7 @@ Commands:
                                 ingest one CSV / JSON Lines file (embedded mode: while the platform is stopped)
   forecast-file --input train.csv --output out.csv --horizon H --season M [--levels 80,95] [--model auto]
                                 forecast every series of a CSV (series_id,ds,y) offline, on all cores
-  bench <name>                  run a benchmark (bus, ingest-http, ingest, forecast [--smoke] [--speed-only], alerts); one JSON object per result line
+  bench <name>                  run a benchmark (bus, ingest-http, ingest, forecast [--smoke] [--speed-only], alerts [--alerts N] [--users N] [--group-wait-ms N]); one JSON object per result line
   help                          show this text
 
 Configuration comes from the environment; see the README.`;

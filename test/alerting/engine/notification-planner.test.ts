@@ -84,7 +84,11 @@ describe('planNotifications', () => {
     const a = alert();
     const b = alert({ alert_id: 'a2', fingerprint: 'fp2', fired_at: iso(T0 + 4_000), severity: 'critical' });
     expect(planNotifications('acme', [a], [user()], [], { ...options, nowMs: T0 + 1_000 }).notifications).toEqual([]);
-    const plan = planNotifications('acme', [a, b], [user()], [], options);
+    // A newer change restarts the wait (a burst is one message)…
+    expect(planNotifications('acme', [a, b], [user()], [], { ...options, nowMs: T0 + 5_000 }).notifications).toEqual([]);
+    // …but never beyond GROUP_MAX_WAITS group waits of the oldest.
+    expect(planNotifications('acme', [a, alert({ alert_id: 'a3', fingerprint: 'fp3', fired_at: iso(T0 + 7_500) })], [user()], [], { ...options, nowMs: T0 + 8_000 }).notifications).toHaveLength(3);
+    const plan = planNotifications('acme', [a, b], [user()], [], { ...options, nowMs: T0 + 6_000 });
     expect(plan.notifications.map((n) => n.channel).sort()).toEqual(['email', 'slack', 'webhook']);
     expect(plan.notifications.every((n) => n.alerts.length === 2 && n.severity === 'critical' && n.state === 'firing')).toBe(true);
     expect(new Set(plan.notifications.map((n) => n.notification_id)).size).toBe(1);
