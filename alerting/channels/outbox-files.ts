@@ -3,23 +3,22 @@
  * directory's outbox unless SMTP is configured"; "outbox file unless a token is configured"):
  * one file per idempotency key, `<outboxDir>/<email|slack>/<key>.<eml|json>`.
  *
- * Written once and atomically: content goes to a hidden temporary file, is flushed, then renamed
- * into place, so a reader (or a `kill -9`) never sees half a message. A key whose file already
+ * Written once and atomically (infra/durable-files.ts: a temporary `.tmp` file, flushed, renamed
+ * into place), so a reader (or a `kill -9`) never sees half a message. A key whose file already
  * exists is not written again — the same key is the same message, delivered once.
  *
  * File names: the key as is when it only holds `A–Z a–z 0–9 . _ - : @ + =` (the usual
  * `<notification_id>:<channel>` does), every other byte percent-encoded (`/` → `%2F`), so a key
  * can never name a path outside the directory and two keys never share a file.
  */
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../../infra/durable-files.js';
 
 export type OutboxKind = 'email' | 'slack';
 
 /** Longest file-name stem: keeps `<stem>.<ext>` under the 255-byte name limit of common file systems. */
 const MAX_STEM_BYTES = 200;
-
-let sequence = 0;
 
 /** The file name stem of an idempotency key (see the module comment). */
 export function outboxFileStem(key: string): string {
@@ -58,20 +57,7 @@ export async function writeOutboxFileOnce(file: string, content: string | Uint8A
   if (await exists(file)) return { written: false };
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true });
-  // Hidden (leading dot) and unique per process and call: readers listing *.eml never see it.
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++sequence}.tmp`);
-  try {
-    const handle = await open(temp, 'w');
-    try {
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  // Flushed: a message the dispatcher records as delivered must still be there after a power loss.
+  await writeFileAtomic(file, content, true);
   return { written: true };
 }

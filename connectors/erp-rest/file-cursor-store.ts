@@ -8,39 +8,10 @@
  * Saves of one key are serialized in process, so "keep the highest revision" is a plain
  * read-compare-write (the data directory is locked to one process).
  */
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../../infra/durable-files.js';
 import { checkCursorKey, decodeCursorState, encodeCursorState, type CursorKey, type CursorState, type CursorStore } from './cursor-store.js';
-
-let tempSequence = 0;
-
-async function fsyncPath(target: string): Promise<void> {
-  const handle = await open(target, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Replaces `file` atomically (see the module comment). fsync always: one write per page is cheap next to the HTTP fetch. */
-async function writeAtomic(file: string, content: string): Promise<void> {
-  const temp = `${file}.${process.pid}.${++tempSequence}.tmp`;
-  try {
-    const handle = await open(temp, 'w');
-    try {
-      await handle.writeFile(content, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await fsyncPath(path.dirname(file));
-}
 
 async function removeTempFiles(dir: string): Promise<void> {
   let entries;
@@ -98,7 +69,8 @@ class FileCursorStore implements CursorStore {
       const current = await this.#read(file);
       if (current !== null && current.revision > state.revision) return;
       await mkdir(path.dirname(file), { recursive: true });
-      await writeAtomic(file, encodeCursorState(state));
+      // fsync always: one write per page is cheap next to the HTTP fetch.
+      await writeFileAtomic(file, encodeCursorState(state), true);
     });
   }
 

@@ -24,7 +24,7 @@ import path from 'node:path';
 import type { TopicPartition } from './event-bus.js';
 import type { Logger } from '../logger.js';
 import { FgcError } from '../errors.js';
-import { writeFileAtomic } from './durable-files.js';
+import { writeFileAtomic } from '../durable-files.js';
 
 /** A member as the group sees it; implemented by a subscription. */
 export interface GroupMember {

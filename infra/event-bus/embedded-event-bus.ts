@@ -20,7 +20,7 @@
  * - At-least-once: a group's offset advances only after the handler resolved for a batch; after a
  *   crash the group resumes from the persisted offset, which never leads what was handled.
  * - Crash safety: a torn tail (a write cut short by a kill) fails the frame CRC and is truncated
- *   when the partition is opened; the small JSON files are replaced atomically (durable-files.ts).
+ *   when the partition is opened; the small JSON files are replaced atomically (infra/durable-files.ts).
  * - Consumer groups are per process: members of one group in this process share the partitions
  *   (embedded-consumer-group.ts). The runtime's data-directory lock (../data-dir-lock.ts) keeps a
  *   second process off the same directory; this module refuses to open a directory twice in one
@@ -39,7 +39,7 @@ import { FgcError } from '../errors.js';
 import { ConsumerGroup } from './embedded-consumer-group.js';
 import { DEFAULT_SEGMENT_BYTES } from './embedded-log-partition.js';
 import { EmbeddedSubscription } from './embedded-subscription.js';
-import { removeStaleTempFiles } from './durable-files.js';
+import { removeStaleTempFiles } from '../durable-files.js';
 import { assertTopicName, openTopic, type EmbeddedTopic } from './embedded-topic.js';
 
 export interface EmbeddedEventBusOptions {

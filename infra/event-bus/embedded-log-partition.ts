@@ -28,7 +28,7 @@ import type { Logger } from '../logger.js';
 import { FgcError } from '../errors.js';
 import { encodeFrame, frameBytes, frameOffset } from './embedded-log-frame.js';
 import { FrameStatus, SegmentCursor, type LogSegment, type LogView } from './embedded-log-reader.js';
-import { fsyncDirectory } from './durable-files.js';
+import { fsyncDirectory } from '../durable-files.js';
 
 /**
  * Default segment size (32 MiB). Small enough that the tail scan on open stays in the tens of

@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import { FgcError } from '../errors.js';
 import { PartitionLog } from './embedded-log-partition.js';
 import { createKeyPartitioner } from './key-partitioner.js';
-import { writeFileAtomic } from './durable-files.js';
+import { writeFileAtomic } from '../durable-files.js';
 
 const META_FILE = 'topic.json';
 const META_VERSION = 1;

@@ -17,8 +17,9 @@
  * One process owns a data directory at a time: two processes writing the same file would each
  * overwrite the other's registrations.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../durable-files.js';
 import { FgcError, isFgcError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { backwardIncompatibility, canonicalSchema, parseAvroSchema, type AvroType } from './avro-schema.js';
@@ -164,7 +165,8 @@ class EmbeddedSchemaRegistry implements SchemaRegistry {
     subjects.set(subject, [...versions, id]);
     const next: State = { schemas, idByCanonical, subjects, nextId: reusedId === undefined ? id + 1 : state.nextId };
 
-    await writeAtomically(this.file, serialize(next));
+    // fsync: an id handed out and already written into messages must not revert after a power loss.
+    await writeFileAtomic(this.file, serialize(next), true);
     this.#state = next;
     this.logger.info({ subject, id, version: versions.length + 1 }, 'schema registered');
     return id;
@@ -195,37 +197,6 @@ function serialize(state: State): string {
   return `${JSON.stringify(file, null, 2)}\n`;
 }
 
-/**
- * Replaces `file` with `content` so that a reader (or a restart after a crash) sees the old or the
- * new content, never a torn one: write a sibling temp file, fsync it, rename it over the target.
- */
-async function writeAtomically(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
-  // The rename itself must be durable too: an id handed out and already written into messages
-  // must not revert to unknown — or be reissued to another schema — after a power loss.
-  await syncDirectory(path.dirname(file));
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    // Windows cannot open or fsync a directory; there the rename is as durable as the OS makes it.
-    if (!['EISDIR', 'EPERM', 'EACCES', 'EINVAL'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
-  } finally {
-    await handle?.close();
-  }
-}
 
 async function loadState(file: string): Promise<State> {
   let text: string;
