@@ -5,6 +5,7 @@
  * it and a test keeps the two in step. Invalid settings stop start-up with one error that lists
  * every problem, not just the first.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { FgcError } from './errors.js';
 
@@ -43,7 +44,10 @@ export interface Config {
   readonly forecasting: {
     /** Job table `name=<cron>[@all|new-data[@periods]];…`; undefined = the defaults. */
     readonly jobs: string | undefined;
+    /** Entities in flight per job run; by default enough to keep every fit worker busy. */
     readonly concurrency: number;
+    /** Worker threads for forecast fits; 0 = on the main thread. */
+    readonly workers: number;
     readonly leaseTtlMs: number;
     readonly inferBodyLimitBytes: number;
   };
@@ -117,7 +121,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'FORGECAST_ERP_SOURCES', default: undefined, description: 'JSON array of ERP REST sources to poll (see connectors/erp-rest/README.md); unset = poller off' },
   { name: 'FORGECAST_ERP_CURSOR_STORE', default: undefined, description: 'where ERP cursors persist: `file` (data directory) or `clickhouse`; default `clickhouse` when `CLICKHOUSE_URL` is set, else `file`' },
   { name: 'FORGECAST_FORECAST_JOBS', default: undefined, description: 'forecast job table `name=<cron>[@scope[@periods[@types]]];…` (UTC; scope `all` or `new-data`; types e.g. `demand+inventory:item_site:daily`); unset = `nightly=0 2 * * *` (every type, all entities) and `hourly=5 * * * *@new-data` (demand + inventory)' },
-  { name: 'FORGECAST_FORECAST_CONCURRENCY', default: '4', description: 'entities forecast at once in a job run (overlaps storage round trips)' },
+  { name: 'FORGECAST_FORECAST_CONCURRENCY', default: undefined, description: 'entities forecast at once in a job run (overlaps storage round trips with fits); unset = 2 × `FORGECAST_FORECAST_WORKERS`, at least 4' },
+  { name: 'FORGECAST_FORECAST_WORKERS', default: undefined, description: 'worker threads fitting forecast models (job runs and `POST /api/v1/forecasts`), so fits never hold up the API; unset = CPU cores − 1 (at least 1); `0` = fit on the main thread' },
   { name: 'FORGECAST_FORECAST_LEASE_TTL_MS', default: '60000', description: 'job lease lifetime: a replica that dies mid-run blocks the job at most this long' },
   { name: 'FORGECAST_INFER_BODY_LIMIT_BYTES', default: '4194304', description: 'largest body of `POST /api/v1/infer` (100,000 points fit)' },
   { name: 'FORGECAST_DEMO_EMAIL', default: 'supervisor@example.com', description: 'demo: email address of the supervisor whose alert preferences the demo saves' },
@@ -149,7 +154,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'SLACK_API_URL', default: undefined, description: 'Slack Web API base URL (for a local stand-in)' },
   { name: 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', default: 'false', description: 'allow outgoing webhooks to loopback and private addresses' },
   { name: 'FORGECAST_PUBLIC_URL', default: undefined, description: 'base URL of links in alert messages; unset = `http://localhost:<PORT>`' },
-  { name: 'ALERT_GROUP_WAIT_MS', default: '2000', description: "how long alert changes wait to be grouped into one message per user" },
+  { name: 'ALERT_GROUP_WAIT_MS', default: '2000', description: 'alert changes go out once the newest has waited this long (the oldest at most 4×): one message per user and burst' },
   { name: 'ALERT_REPEAT_INTERVAL_MINUTES', default: '240', description: 'a firing, unacknowledged alert is notified again after this long' },
   { name: 'ALERT_STALE_SOURCE_HOURS', default: '24', description: 'a source with no batch for this long raises a stale_source alert' },
   { name: 'ALERT_STOCKOUT_PROBABILITY', default: '0.5', description: 'stockout probability within lead time that raises a stockout_risk alert' },
@@ -159,6 +164,19 @@ export const SETTINGS: readonly SettingSpec[] = [
 ];
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** Most fit threads: past a large machine's cores, more threads only add memory (each loads the models). */
+const MAX_FORECAST_WORKERS = 256;
+/** Job-run entities in flight when none is configured: below this, storage round trips are not overlapped. */
+const MIN_FORECAST_CONCURRENCY = 4;
+
+/**
+ * Entities in flight per job run for `workers` fit threads: two per worker, so each worker has
+ * its next fit queued while the main thread loads a series and stores the last version.
+ */
+export function defaultForecastConcurrency(workers: number): number {
+  return Math.max(MIN_FORECAST_CONCURRENCY, 2 * workers);
+}
 
 /** Collects problems instead of throwing at the first, so one start-up names them all. */
 class Reader {
@@ -267,6 +285,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (adminKey !== undefined && adminKey.length < 16) r.problems.push('FORGECAST_ADMIN_KEY: must be at least 16 characters');
   const brokers = parseBrokers(r);
   const registryUrl = r.url('SCHEMA_REGISTRY_URL', ['http:', 'https:']);
+  // One core stays with the main thread (HTTP, storage, the bus).
+  const forecastWorkers = r.optional('FORGECAST_FORECAST_WORKERS') === undefined ? Math.max(1, os.availableParallelism() - 1) : r.int('FORGECAST_FORECAST_WORKERS', 0, MAX_FORECAST_WORKERS);
 
   const config: Config = {
     port: r.int('PORT', 0, 65535),
@@ -296,7 +316,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     forecasting: {
       jobs: r.optional('FORGECAST_FORECAST_JOBS'),
-      concurrency: r.int('FORGECAST_FORECAST_CONCURRENCY', 1, 256),
+      concurrency: r.optional('FORGECAST_FORECAST_CONCURRENCY') === undefined ? defaultForecastConcurrency(forecastWorkers) : r.int('FORGECAST_FORECAST_CONCURRENCY', 1, 256),
+      workers: forecastWorkers,
       leaseTtlMs: r.int('FORGECAST_FORECAST_LEASE_TTL_MS', 1_000, 3_600_000),
       inferBodyLimitBytes: r.int('FORGECAST_INFER_BODY_LIMIT_BYTES', 1024, 1024 * 1024 * 1024),
     },

@@ -85,6 +85,8 @@ export const ERROR_CODES = {
   FGC_FORECAST_CRON_INVALID: { status: 500, retriable: false, message: 'A forecast job schedule is not a valid cron expression' },
   FGC_FORECAST_WORKER_FAILED: { status: 500, retriable: false, message: 'A forecast worker thread died while fitting; it is replaced for the next fit' },
   FGC_FORECAST_EXECUTOR_CLOSED: { status: 503, retriable: true, message: 'The forecast workers are shut down (the process is stopping)' },
+  FGC_FORECAST_TASK_CLAIMED: { status: 503, retriable: true, message: 'Another member of the forecast-workers group is forecasting this task; it is redelivered later' },
+  FGC_FORECAST_RUN_TIMEOUT: { status: 500, retriable: false, message: 'No task of the distributed forecast run finished within the timeout' },
 
   // alerting: alerts, silences, preferences, notifications (alerting/)
   FGC_ALERT_NOT_FOUND: { status: 404, retriable: false, message: 'Alert not found' },

@@ -18,6 +18,12 @@ export type RecordType = (typeof RECORD_TYPES)[number];
 export const DLQ_TOPIC = 'forgecast.dlq';
 /** Forecast events: one JSON message per forecast version, produced by forecasting's jobs, consumed by alerting. */
 export const FORECAST_EVENTS_TOPIC = 'forgecast.forecast-events';
+/**
+ * Forecast tasks (services mode): one JSON message per entity × forecast type × period of a job
+ * run, published by the replica holding the job's lease and consumed by every forecasting-role
+ * process in one group, so a run's fits spread over processes.
+ */
+export const FORECAST_TASKS_TOPIC = 'forgecast.forecast-tasks';
 /** The alerting outbox: one JSON message per notification × channel, consumed by the dispatcher group. */
 export const NOTIFICATIONS_TOPIC = 'forgecast.notifications';
 

@@ -9,8 +9,11 @@
  *     of every tenant (or the one asked for) per forecast type of the job — demand from the
  *     series source, inventory / supply / quality from their handler (a type without a handler
  *     in this process is skipped with a warning) — and record `running` with the total;
- *  4. forecast them with bounded concurrency, publishing one event per version, recording
- *     progress (entities_done / failed) at most every PROGRESS_EVERY_MS and logging it;
+ *  4. forecast them with bounded concurrency (the fits run wherever the service's FitExecutor
+ *     puts them: worker threads in the platform), publishing one event per version, recording
+ *     progress (entities_done / failed) at most every PROGRESS_EVERY_MS and logging it — or, when
+ *     distributed (services mode: a Kafka bus), publish them as tasks for the forecast-workers
+ *     group of every forecasting process and follow their counters (distributed-run.ts);
  *  5. record `success` or `failed`, release the lease.
  * The lease is renewed every third of its TTL while the run goes on; a renewal that fails stops
  * the run (`failed`, FGC_FORECAST_JOB_LEASE_LOST): another replica may already be running it.
@@ -21,7 +24,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { DEFAULT_TENANT } from '../../infra/auth/api-keys.js';
 import type { Coordination, Lease } from '../../infra/coordination/coordination.js';
-import { FgcError, isFgcError } from '../../infra/errors.js';
+import { FgcError } from '../../infra/errors.js';
 import type { EventBus } from '../../infra/event-bus/event-bus.js';
 import type { Logger } from '../../infra/logger.js';
 import type { Period } from '../series/periods.js';
@@ -31,12 +34,19 @@ import type { ForecastService } from '../service/forecast-service.js';
 import type { TypedEntityRef } from '../types/forecast-type.js';
 import type { ForecastStore } from '../service/forecast-store.js';
 import { DEFAULT_LOOKBACK_DAYS, type JobSpec } from './cron-table.js';
-import { FORECAST_EVENTS_TOPIC, eventMessage, forecastEvent } from './forecast-events.js';
+import { runDistributed } from './distributed-run.js';
+import { forecastEntity, type EntityTask } from './entity-forecast.js';
+import { RUN_KEY_TTL_MS, runKeys } from './forecast-tasks.js';
+import { FORECAST_EVENTS_TOPIC, type eventMessage } from './forecast-events.js';
 import type { JobsApi, JobView, RunRecord, RunStatus, RunStore, RunTrigger } from './job-runs.js';
 
 /** A replica that dies mid-run blocks the job for at most a minute; renewals every 20 s survive a slow query. */
 const DEFAULT_LEASE_TTL_MS = 60_000;
-/** Forecasts in flight per run: enough to overlap ClickHouse round trips, few enough to leave the API responsive (fits are CPU-bound). */
+/**
+ * Forecasts in flight per run when the caller names none: enough to overlap ClickHouse round
+ * trips. With fits on worker threads (the service's FitExecutor) the platform passes
+ * 2 × workers instead (config `defaultForecastConcurrency`), so every worker stays busy.
+ */
 const DEFAULT_CONCURRENCY = 4;
 /** Progress rows and log lines at most this often: visible in GET /api/v1/jobs without a row per entity. */
 const PROGRESS_EVERY_MS = 5_000;
@@ -46,6 +56,13 @@ const EVENT_BATCH = 100;
 const SLOT_TTL_MS = 2 * 86_400_000;
 /** Runs shown by GET /api/v1/jobs. */
 const RUNS_LISTED = 20;
+/** A distributed run reads its counters this often: progress within a second, a few Redis reads per second. */
+const DEFAULT_TASK_POLL_MS = 500;
+/**
+ * A distributed run fails when no task finished for this long: far beyond one fit (seconds), so
+ * only a run nobody consumes (or every member stuck) ends this way.
+ */
+const DEFAULT_TASK_TIMEOUT_MS = 10 * 60_000;
 
 export interface JobRunnerOptions {
   readonly jobs: readonly JobSpec[];
@@ -63,13 +80,16 @@ export interface JobRunnerOptions {
   readonly concurrency?: number;
   readonly lookbackDays?: Readonly<Record<Period, number>>;
   readonly newRunId?: () => string;
-}
-
-interface Task {
-  readonly tenant: string;
-  readonly forecastType: ForecastType;
-  readonly entity: TypedEntityRef;
-  readonly period: Period;
+  /**
+   * Spread runs over processes: tasks to the task topic, forecast by the forecast-workers group
+   * (task-consumer.ts). Default: when the bus is Kafka (services mode); the embedded bus is one
+   * process, so there runs are forecast here.
+   */
+  readonly distribute?: boolean;
+  /** Distributed runs: how often the counters are read. */
+  readonly taskPollMs?: number;
+  /** Distributed runs: the run fails when no task finished for this long. */
+  readonly taskTimeoutMs?: number;
 }
 
 interface ActiveRun {
@@ -241,28 +261,54 @@ export class ForecastJobRunner implements JobsApi {
     }, Math.max(1, Math.floor(this.#ttl / 3)));
     timer.unref();
     const events: ReturnType<typeof eventMessage>[] = [];
+    /** Set once tasks may be out with the group: a failed run then tells members to skip the rest. */
+    let cancelOnFailure = false;
     try {
       const tasks = await this.#tasks(job, active.record.tenant_id, log);
       await this.#save(active, { status: 'running', entities_total: tasks.length });
-      log.info({ entities: tasks.length, tenant: active.record.tenant_id || 'all', trigger: active.record.trigger }, 'forecast run started');
+      const bus = this.#o.bus;
+      const distributed = bus !== undefined && (this.#o.distribute ?? bus.kind === 'kafka');
+      log.info({ entities: tasks.length, tenant: active.record.tenant_id || 'all', trigger: active.record.trigger, distributed }, 'forecast run started');
       let lastProgress = this.#now();
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < tasks.length) {
-          signal.throwIfAborted();
-          const task = tasks[next]!;
-          next += 1;
-          const ok = await this.#forecastOne(task, active.record.run_id, events, log);
-          active.record = { ...active.record, entities_done: active.record.entities_done + 1, entities_failed: active.record.entities_failed + (ok ? 0 : 1) };
-          if (events.length >= EVENT_BATCH) await this.#publish(events.splice(0, events.length));
-          if (this.#now() - lastProgress >= PROGRESS_EVERY_MS) {
-            lastProgress = this.#now();
-            await this.#save(active, {});
-            log.info({ done: active.record.entities_done, total: tasks.length, failed: active.record.entities_failed }, 'forecast run progress');
-          }
-        }
+      const progress = async (): Promise<void> => {
+        if (this.#now() - lastProgress < PROGRESS_EVERY_MS) return;
+        lastProgress = this.#now();
+        await this.#save(active, {});
+        log.info({ done: active.record.entities_done, total: tasks.length, failed: active.record.entities_failed }, 'forecast run progress');
       };
-      await Promise.all(Array.from({ length: Math.max(1, this.#o.concurrency ?? DEFAULT_CONCURRENCY) }, worker));
+      if (distributed) {
+        cancelOnFailure = true;
+        await runDistributed({
+          bus,
+          coordination,
+          runId: active.record.run_id,
+          tasks,
+          lookbackDays: (period) => this.#lookback(period),
+          now: this.#now,
+          pollMs: this.#o.taskPollMs ?? DEFAULT_TASK_POLL_MS,
+          timeoutMs: this.#o.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,
+          signal,
+          onProgress: async (done, failed) => {
+            active.record = { ...active.record, entities_done: done, entities_failed: failed };
+            await progress();
+          },
+        });
+      } else {
+        let next = 0;
+        const worker = async (): Promise<void> => {
+          while (next < tasks.length) {
+            signal.throwIfAborted();
+            const task = tasks[next]!;
+            next += 1;
+            const event = await forecastEntity({ service: this.#o.service, forecasts: this.#o.forecasts, logger: log }, task, active.record.run_id, this.#lookback(task.period));
+            if (event !== undefined) events.push(event);
+            active.record = { ...active.record, entities_done: active.record.entities_done + 1, entities_failed: active.record.entities_failed + (event === undefined ? 1 : 0) };
+            if (events.length >= EVENT_BATCH) await this.#publish(events.splice(0, events.length));
+            await progress();
+          }
+        };
+        await Promise.all(Array.from({ length: Math.max(1, this.#o.concurrency ?? DEFAULT_CONCURRENCY) }, worker));
+      }
       signal.throwIfAborted();
       await this.#publish(events.splice(0, events.length));
       await this.#save(active, { status: 'success', finished_at: new Date(this.#now()).toISOString() });
@@ -270,6 +316,7 @@ export class ForecastJobRunner implements JobsApi {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log.error({ err: error }, 'forecast run failed');
+      if (cancelOnFailure) await coordination.set(runKeys(active.record.run_id).cancelled, '1', RUN_KEY_TTL_MS).catch((e: unknown) => log.warn({ err: e }, 'could not cancel the tasks of the failed run'));
       await this.#save(active, { status: 'failed', error: message, finished_at: new Date(this.#now()).toISOString() }).catch((e: unknown) => log.error({ err: e }, 'could not record the failed run'));
     } finally {
       clearInterval(timer);
@@ -279,12 +326,12 @@ export class ForecastJobRunner implements JobsApi {
     return active.record;
   }
 
-  async #tasks(job: JobSpec, tenant: string, log: Logger): Promise<Task[]> {
+  async #tasks(job: JobSpec, tenant: string, log: Logger): Promise<EntityTask[]> {
     const { series } = this.#o;
     const tenants = tenant === '' ? await series.tenants() : [tenant];
     const since = job.scope === 'new-data' ? ((await this.#o.runs.lastSuccessStart(job.name)) ?? 0) : undefined;
     const skipped = new Set<string>();
-    const tasks: Task[] = [];
+    const tasks: EntityTask[] = [];
     for (const t of tenants) {
       for (const spec of job.forecastTypes) {
         for (const type of spec.entityTypes) {
@@ -317,34 +364,8 @@ export class ForecastJobRunner implements JobsApi {
     return handler.knownEntities(tenant, type);
   }
 
-  /** Forecasts one entity; false when it could not be forecast (a data problem), throws on infrastructure errors. */
-  async #forecastOne(task: Task, runId: string, events: ReturnType<typeof eventMessage>[], log: Logger): Promise<boolean> {
-    const { entity, period, tenant, forecastType } = task;
-    const key = { entityId: entity.entityId, forecastType, period, site: entity.site, entityType: entity.entityType };
-    try {
-      const previous = await this.#o.forecasts.get(tenant, key);
-      const { record, series } = await this.#o.service.createWithSeries(
-        tenant,
-        {
-          forecast_type: forecastType,
-          period,
-          entity_id: entity.entityId,
-          entity_type: entity.entityType,
-          ...(entity.site === '' ? {} : { site: entity.site }),
-          lookback_days: (this.#o.lookbackDays ?? DEFAULT_LOOKBACK_DAYS)[period],
-        },
-        { runId },
-      );
-      const actuals = new Map<string, number>();
-      series?.periodStarts.forEach((start, i) => actuals.set(start, series.values[i] ?? 0));
-      events.push(eventMessage(forecastEvent(record, previous, actuals)));
-      return true;
-    } catch (error) {
-      // Storage or bus down: the run cannot go on. Anything else is about this entity's data.
-      if (isFgcError(error) && error.retriable) throw error;
-      log.warn({ err: error, tenant, forecast_type: forecastType, entity_type: entity.entityType, entity_id: entity.entityId, site: entity.site, period }, 'entity not forecast');
-      return false;
-    }
+  #lookback(period: Period): number {
+    return (this.#o.lookbackDays ?? DEFAULT_LOOKBACK_DAYS)[period];
   }
 
   async #publish(messages: ReturnType<typeof eventMessage>[]): Promise<void> {

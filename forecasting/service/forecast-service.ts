@@ -10,11 +10,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { FgcError } from '../../infra/errors.js';
-import { forecastWith } from '../selection.js';
 import { SEASON, followingBuckets, type Period } from '../series/periods.js';
 import { DEMAND_ENTITY_TYPES, isDemandEntityType, type DemandSeries, type EntityRef, type EntityType, type SeriesSource } from '../series/series-source.js';
 import type { ForecastTypeHandler, TypedEntityRef, TypedForecastType, TypedRequest } from '../types/forecast-type.js';
-import { backtest } from './backtest.js';
+import { inProcessFitExecutor, type FitExecutor } from './fit-executor.js';
 import { DEFAULT_LEVELS, type ForecastRequest, type ForecastType, type SeriesKey } from './forecast-record.js';
 import type { ForecastRecord } from './forecast-version.js';
 import { decodeCursor, encodeCursor, type ForecastStore, type ListFilter } from './forecast-store.js';
@@ -54,6 +53,8 @@ export interface ForecastServiceOptions {
   readonly store: ForecastStore;
   /** Inventory, supply and quality handlers; a type left out answers 422. */
   readonly handlers?: TypedHandlers;
+  /** Where demand fits and backtests run; in process by default. The caller owns (closes) it. */
+  readonly fit?: FitExecutor;
   /** Clock for generated_at; Date.now by default. */
   readonly now?: () => number;
   /** Version ids; random UUIDs by default. */
@@ -127,9 +128,11 @@ export class ForecastService {
   readonly #o: ForecastServiceOptions;
   readonly #now: () => number;
   readonly #newId: () => string;
+  readonly #fit: FitExecutor;
 
   constructor(options: ForecastServiceOptions) {
     this.#o = options;
+    this.#fit = options.fit ?? inProcessFitExecutor();
     this.#now = options.now ?? Date.now;
     this.#newId = options.newId ?? randomUUID;
   }
@@ -170,7 +173,7 @@ export class ForecastService {
     }
     const season = SEASON[period];
     const y = series.values;
-    const out = forecastWith(model, { y, season, horizon, levels });
+    const { output: out, accuracy } = await this.#fit.fit({ y, season, horizon, levels, model });
     const steps = toSteps(out, levels, y.every((v) => v >= 0));
     const starts = followingBuckets(lastStart, period, horizon);
     const record: ForecastRecord = {
@@ -181,7 +184,7 @@ export class ForecastService {
       horizon,
       levels,
       points: steps.map((s, i) => ({ period_start: starts[i] ?? '', ...s })),
-      accuracy: backtest({ y, season, horizon, levels, model }),
+      accuracy,
       details: null,
     };
     await this.#o.store.save(record);

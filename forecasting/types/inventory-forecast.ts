@@ -3,8 +3,8 @@
  * = latest snapshot + open receipts − forecast demand, with bounds per level, and the figures a
  * planner acts on (days of cover, stockout date and probability, safety stock, reorder point,
  * what and when to order). Reads stock facts through the InventorySource port and demand through
- * the same SeriesSource and model selection (`forecastWith`) as demand forecasts; the math is in
- * `inventory-projection.ts`.
+ * the same SeriesSource and model selection (`forecastWith`, through the same FitExecutor: in
+ * process or on worker threads) as demand forecasts; the math is in `inventory-projection.ts`.
  *
  * Days: the snapshot is the closing stock of day S (data_as_of); day 1 of the projection is S + 1.
  * Demand of days after S that the demand feed already holds (its latest order date is later than
@@ -13,11 +13,10 @@
  * serves orders the demand already counts.
  */
 import type { AnalyticsStore } from '../../infra/clickhouse/analytics-store.js';
-import { backtest } from '../service/backtest.js';
+import { inProcessFitExecutor, type FitExecutor } from '../service/fit-executor.js';
 import type { BacktestAccuracy } from '../service/forecast-record.js';
 import type { NewDataAware } from '../service/forecast-service.js';
 import { toSteps } from '../service/infer.js';
-import { forecastWith } from '../selection.js';
 import { createClickHouseSeriesSource } from '../series/clickhouse-series-source.js';
 import { SEASON, addDays, dayNumber } from '../series/periods.js';
 import type { EntityType, SeriesSource } from '../series/series-source.js';
@@ -72,6 +71,8 @@ export interface InventoryForecastOptions {
   readonly defaultLeadTimeDays?: number;
   readonly correlation?: number;
   readonly paths?: number;
+  /** Where the daily demand fit and its backtest run; in process by default. The caller owns (closes) it. */
+  readonly fit?: FitExecutor;
 }
 
 /** The handler, which can also list the entities whose stock, demand or receipts changed (the hourly job). */
@@ -98,7 +99,7 @@ interface DemandPlan {
  * the snapshot, then the forecast of the daily series (the selected model's mean, and an sd read
  * off its band).
  */
-function planDemand(y: readonly number[], lastDay: string, snapshotDay: string, days: number, request: TypedRequest): DemandPlan {
+async function planDemand(fit: FitExecutor, y: readonly number[], lastDay: string, snapshotDay: string, days: number, request: TypedRequest): Promise<DemandPlan> {
   if (y.length === 0 || y.every((v) => v === 0)) {
     return { demand: { mean: new Array<number>(days).fill(0), sd: new Array<number>(days).fill(0) }, model: 'none', reason: 'no demand in the lookback window: the projection holds on-hand plus receipts', accuracy: noAccuracy(request.levels) };
   }
@@ -108,7 +109,7 @@ function planDemand(y: readonly number[], lastDay: string, snapshotDay: string, 
   const steps = Math.max(1, days - ahead);
   const levels = request.levels;
   const season = SEASON.daily;
-  const out = forecastWith(request.model, { y, season, horizon: steps, levels });
+  const { output: out, accuracy } = await fit.fit({ y, season, horizon: steps, levels, model: request.model, backtestHorizon: Math.min(steps, days) });
   const forecast = toSteps(out, levels, y.every((v) => v >= 0));
   const mean: number[] = [];
   const sd: number[] = [];
@@ -126,7 +127,7 @@ function planDemand(y: readonly number[], lastDay: string, snapshotDay: string, 
     demand: { mean, sd },
     model: out.model,
     reason: out.reason ?? `requested ${request.model}`,
-    accuracy: backtest({ y, season, horizon: Math.min(steps, days), levels, model: request.model }),
+    accuracy,
   };
 }
 
@@ -154,6 +155,7 @@ export function inventoryForecastHandler(ports: { readonly series: SeriesSource;
   const defaultLead = options.defaultLeadTimeDays ?? DEFAULT_LEAD_TIME_DAYS;
   const correlation = options.correlation ?? DEFAULT_DEMAND_CORRELATION;
   const paths = options.paths ?? DEFAULT_PATHS;
+  const fit = options.fit ?? inProcessFitExecutor();
 
   async function compute(tenant: string, entity: TypedEntityRef, request: TypedRequest): Promise<TypedForecast | undefined> {
     if (!isInventoryEntityType(entity.entityType)) return undefined;
@@ -169,7 +171,7 @@ export function inventoryForecastHandler(ports: { readonly series: SeriesSource;
 
     const series = await ports.series.demandSeries(tenant, { entityType: entity.entityType, entityId: entity.entityId, site }, 'daily', request.lookbackDays);
     const lastDay = series?.periodStarts[series.periodStarts.length - 1] ?? snapshotDay;
-    const plan = planDemand(series?.values ?? [], lastDay, snapshotDay, days, request);
+    const plan = await planDemand(fit, series?.values ?? [], lastDay, snapshotDay, days, request);
 
     const openReceipts = facts.receipts.map((line) => {
       const expected = line.receivedDate ?? expectedReceiptDate(line, facts.supplierDelays.get(line.supplierId) ?? null, lead.days, firstDay);

@@ -11,9 +11,11 @@ import type { PipelineRunner } from '../../pipelines/runner/pipeline-runner.js';
 import { createClickHouseSeriesSource } from '../../forecasting/series/clickhouse-series-source.js';
 import { createClickHouseForecastStore } from '../../forecasting/service/clickhouse-forecast-store.js';
 import { ForecastService } from '../../forecasting/service/forecast-service.js';
+import { createFitExecutor } from '../../forecasting/service/fit-executor.js';
 import { createTypedHandlers } from '../../forecasting/types/typed-handlers.js';
 import { createClickHouseRunStore } from '../../forecasting/jobs/clickhouse-run-store.js';
 import { ForecastJobRunner } from '../../forecasting/jobs/job-runner.js';
+import { ForecastTaskConsumer } from '../../forecasting/jobs/task-consumer.js';
 import { ForecastScheduler } from '../../forecasting/jobs/scheduler.js';
 import { parseJobTable } from '../../forecasting/jobs/cron-table.js';
 import type { Alerting } from '../../alerting/create-alerting.js';
@@ -37,17 +39,28 @@ export interface StartedRoles {
 export interface Forecasting {
   readonly service: ForecastService;
   readonly jobs: ForecastJobRunner;
+  /**
+   * Services mode (Kafka bus): this process's member of the forecast-workers group, built but not
+   * started — the forecasting role starts it; runs of any replica then spread over every
+   * forecasting process. Undefined on the embedded bus (runs forecast where they run).
+   */
+  readonly tasks: ForecastTaskConsumer | undefined;
 }
 
 /**
  * The forecast service (demand, plus the inventory, supply and quality handlers) and job runner
- * over the runtime's ports (the api role builds them too, for the planner API).
+ * over the runtime's ports (the api role builds them too, for the planner API). Demand and
+ * inventory fits run on `FORGECAST_FORECAST_WORKERS` threads (started on the first fit); the
+ * executor is registered with the lifecycle here, before the caller registers the runner, so
+ * shutdown stops runs first and then the threads.
  */
 export function createForecasting(runtime: Runtime): Forecasting {
   const { store, config } = runtime;
   const series = createClickHouseSeriesSource(store);
   const forecasts = createClickHouseForecastStore(store);
-  const service = new ForecastService({ series, store: forecasts, handlers: createTypedHandlers(store) });
+  const fit = runtime.lifecycle.register('forecast-fit-workers', createFitExecutor({ workers: config.forecasting.workers }), (f) => f.close());
+  runtime.logger.info({ component: 'forecasting', fit_workers: fit.workers, concurrency: config.forecasting.concurrency }, fit.workers > 0 ? 'forecast fits run on worker threads' : 'forecast fits run on the main thread');
+  const service = new ForecastService({ series, store: forecasts, handlers: createTypedHandlers(store, { inventory: { fit } }), fit });
   const jobs = new ForecastJobRunner({
     jobs: parseJobTable(config.forecasting.jobs),
     service,
@@ -60,12 +73,17 @@ export function createForecasting(runtime: Runtime): Forecasting {
     concurrency: config.forecasting.concurrency,
     leaseTtlMs: config.forecasting.leaseTtlMs,
   });
-  return { service, jobs };
+  const tasks = runtime.bus.kind === 'kafka'
+    ? new ForecastTaskConsumer({ bus: runtime.bus, coordination: runtime.coordination, service, forecasts, logger: runtime.logger, concurrency: config.forecasting.concurrency })
+    : undefined;
+  return { service, jobs, tasks };
 }
 
 async function startForecasting({ runtime }: RoleContext): Promise<Forecasting> {
   const forecasting = createForecasting(runtime);
-  const { jobs } = forecasting;
+  const { jobs, tasks } = forecasting;
+  // Released after the runner (which cancels its runs' remaining tasks) and before the fit threads.
+  if (tasks !== undefined) await runtime.lifecycle.register('forecast-task-consumer', tasks, (t) => t.close()).start();
   runtime.lifecycle.register('forecast-jobs', jobs, (j) => j.close());
   const scheduler = new ForecastScheduler({ jobs: parseJobTable(runtime.config.forecasting.jobs), runner: jobs, runs: createClickHouseRunStore(runtime.store), logger: runtime.logger });
   // Registered after the runner, so it stops first: no new run starts while runs finish.
