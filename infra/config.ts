@@ -71,6 +71,7 @@ export interface Config {
     readonly createTopics: boolean;
     readonly replicationFactor: number;
     readonly lingerMs: number;
+    readonly sessionTimeoutMs: number;
   } | undefined;
   readonly schemaRegistry: { readonly url: string; readonly basicAuth: string | undefined } | undefined;
   readonly clickhouse: {
@@ -140,6 +141,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'KAFKA_CREATE_TOPICS', default: 'true', description: 'create topics through the admin API at start-up (set `false` where the broker auto-creates them)' },
   { name: 'KAFKA_REPLICATION_FACTOR', default: '1', description: 'replication factor of topics Forgecast creates' },
   { name: 'KAFKA_LINGER_MS', default: '5', description: 'how long the producer waits to gather concurrent publishes into one request' },
+  { name: 'KAFKA_SESSION_TIMEOUT_MS', default: '30000', description: "consumer session timeout: how long a group waits for a silent (crashed) member before rebalancing its partitions" },
   { name: 'SCHEMA_REGISTRY_URL', default: undefined, description: 'Confluent Schema Registry URL; unset = embedded registry in the data directory' },
   { name: 'SCHEMA_REGISTRY_AUTH', default: undefined, description: 'Schema Registry basic auth as `user:password`' },
   { name: 'CLICKHOUSE_URL', default: undefined, description: 'ClickHouse HTTP URL; unset = chDB in the data directory' },
@@ -345,6 +347,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
             createTopics: r.bool('KAFKA_CREATE_TOPICS'),
             replicationFactor: r.int('KAFKA_REPLICATION_FACTOR', 1, 16),
             lingerMs: r.int('KAFKA_LINGER_MS', 0, 10_000),
+            sessionTimeoutMs: r.int('KAFKA_SESSION_TIMEOUT_MS', 6_000, 1_800_000),
           },
     schemaRegistry: registryUrl === undefined ? undefined : { url: registryUrl, basicAuth: r.optional('SCHEMA_REGISTRY_AUTH') },
     clickhouse: {

@@ -165,7 +165,7 @@ class KafkaEventBus implements EventBus {
     const logger = this.options.logger.child({ groupId: options.groupId });
     const subscription = new KafkaSubscription(this.kafka, options, {
       logger,
-      sessionTimeoutMs: this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+      sessionTimeoutMs: this.options.sessionTimeoutMs ?? this.options.config.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
       onEnded: (s) => this.subscriptions.delete(s),
     });
     this.subscriptions.add(subscription);
