@@ -10,7 +10,9 @@
  * - date       `YYYY-MM-DD`
  * - timestamp  UTC `YYYY-MM-DDTHH:mm:ss.sssZ` (a date alone means midnight UTC)
  * - boolean    true / false
- * - enum       one of a fixed set of lower-case words
+ * - enum       one of a fixed set of lower-case words (an Avro enum)
+ * - code       one of a fixed set of upper-case codes, read in any case (an Avro string, so the
+ *              set can grow without breaking consumers still reading with an older schema)
  */
 import type { RecordType } from '../../schemas/topics.js';
 
@@ -21,7 +23,8 @@ export type FieldType =
   | { readonly kind: 'date' }
   | { readonly kind: 'timestamp' }
   | { readonly kind: 'boolean' }
-  | { readonly kind: 'enum'; readonly values: readonly string[] };
+  | { readonly kind: 'enum'; readonly values: readonly string[] }
+  | { readonly kind: 'code'; readonly values: readonly string[] };
 
 /** One canonical field of a record type. */
 export interface FieldSpec {
@@ -33,6 +36,11 @@ export interface FieldSpec {
 
 /** Movement types of `inventory_movements.movement_type` (SPEC.md). */
 export const MOVEMENT_TYPES = ['receipt', 'issue', 'adjustment', 'scrap', 'transfer'] as const;
+/**
+ * Classes of `items.abc_class` (added with raw-items.avsc's second version): the usual three of an
+ * ABC analysis. A source with more classes maps them onto these in its profile's `values`.
+ */
+export const ABC_CLASSES = ['A', 'B', 'C'] as const;
 
 const TEXT: FieldType = { kind: 'text' };
 const DECIMAL: FieldType = { kind: 'decimal', nonNegative: false };
@@ -62,6 +70,7 @@ export const RECORD_FIELDS: Readonly<Record<RecordType, readonly FieldSpec[]>> =
     optional('supplier_name', TEXT),
     optional('lead_time_days', COUNT),
     optional('deleted', BOOLEAN),
+    optional('abc_class', { kind: 'code', values: ABC_CLASSES }),
   ],
   sales_orders: [
     required('order_id', TEXT),
@@ -146,6 +155,7 @@ export function describeFieldType(type: FieldType): string {
     case 'boolean':
       return 'true or false';
     case 'enum':
+    case 'code':
       return `one of ${type.values.join(', ')}`;
   }
 }

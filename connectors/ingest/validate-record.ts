@@ -96,6 +96,11 @@ function parseField(spec: FieldSpec, value: unknown, formats: ValueFormats): Can
       if (word !== undefined && type.values.includes(word)) return word;
       return new FieldProblem(`must be one of ${type.values.join(', ')} (got ${typeof value === 'string' ? `"${preview(value)}"` : kindOf(value)})`);
     }
+    case 'code': {
+      const code = typeof value === 'string' ? value.trim().toUpperCase() : undefined;
+      if (code !== undefined && type.values.includes(code)) return code;
+      return new FieldProblem(`must be one of ${type.values.join(', ')} (got ${typeof value === 'string' ? `"${preview(value)}"` : kindOf(value)})`);
+    }
   }
 }
 

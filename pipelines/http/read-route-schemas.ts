@@ -23,6 +23,7 @@ const itemSummary = {
   family: { type: 'string' },
   standard_cost: nullableDecimal,
   currency: { type: 'string' },
+  abc_class: { type: ['string', 'null'], description: 'ABC class A / B / C; null when no source sent one' },
   updated_at: timestamp,
 } as const;
 
@@ -57,6 +58,7 @@ export const listItemsSchema = {
     properties: {
       q: { type: 'string', maxLength: 200, description: 'sku or name contains this text (any case)' },
       family: { type: 'string', maxLength: 200 },
+      abc_class: { type: 'string', maxLength: 1, description: 'only items of this ABC class (any case)' },
       limit: { type: 'integer', minimum: 1, maximum: MAX_ITEMS_PAGE, default: DEFAULT_ITEMS_PAGE },
       cursor: { type: 'string', maxLength: 8000 },
     },

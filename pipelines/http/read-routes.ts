@@ -30,12 +30,12 @@ export const readRoutes: FastifyPluginAsync<ReadRoutesOptions> = async (app, { s
     return item;
   });
 
-  app.get<{ Querystring: { q?: string; family?: string; limit?: number; cursor?: string } }>(
+  app.get<{ Querystring: { q?: string; family?: string; abc_class?: string; limit?: number; cursor?: string } }>(
     '/api/v1/items',
     { config: { scope: 'read' }, schema: listItemsSchema },
     async (request) => {
-      const { q, family, limit, cursor } = request.query;
-      return searchItems(store, tenantOf(request), { q, family, limit: limit ?? DEFAULT_ITEMS_PAGE, cursor });
+      const { q, family, abc_class, limit, cursor } = request.query;
+      return searchItems(store, tenantOf(request), { q, family, abc_class, limit: limit ?? DEFAULT_ITEMS_PAGE, cursor });
     },
   );
 

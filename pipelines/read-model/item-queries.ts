@@ -15,6 +15,8 @@ export interface ItemSummary {
   readonly family: string;
   readonly standard_cost: string | null;
   readonly currency: string;
+  /** ABC class ('A', 'B', 'C'); null when the source sent none (migration 009, raw-items.avsc v2). */
+  readonly abc_class: string | null;
   readonly updated_at: string;
 }
 
@@ -34,14 +36,23 @@ export interface StockPoint {
   readonly as_of: string;
 }
 
-const SUMMARY_COLUMNS = 'sku, name, uom, family, toString(standard_cost) AS standard_cost, currency, updated_at';
+const SUMMARY_COLUMNS = 'sku, name, uom, family, toString(standard_cost) AS standard_cost, currency, abc_class, updated_at';
 
 interface SummaryRow extends Omit<ItemSummary, 'updated_at'> {
   readonly updated_at: string;
 }
 
 function toSummary(row: SummaryRow): ItemSummary {
-  return { sku: row.sku, name: row.name, uom: row.uom, family: row.family, standard_cost: row.standard_cost, currency: row.currency, updated_at: fromClickHouseDateTime(row.updated_at) };
+  return {
+    sku: row.sku,
+    name: row.name,
+    uom: row.uom,
+    family: row.family,
+    standard_cost: row.standard_cost,
+    currency: row.currency,
+    abc_class: row.abc_class,
+    updated_at: fromClickHouseDateTime(row.updated_at),
+  };
 }
 
 /** Latest snapshot per site of one sku (optionally one site). */
@@ -88,6 +99,8 @@ export async function getItem(store: AnalyticsStore, tenant: string, sku: string
 export interface ItemSearch {
   readonly q?: string;
   readonly family?: string;
+  /** Only items of this ABC class ('A', 'B', 'C'; any case). */
+  readonly abc_class?: string;
   readonly limit: number;
   readonly cursor?: string;
 }
@@ -97,7 +110,7 @@ export interface ItemPage {
   readonly next_cursor: string | null;
 }
 
-/** Items ordered by sku, filtered by `q` (sku or name contains it, any case) and `family`, a page at a time. */
+/** Items ordered by sku, filtered by `q` (sku or name contains it, any case), `family` and `abc_class`, a page at a time. */
 export async function searchItems(store: AnalyticsStore, tenant: string, search: ItemSearch): Promise<ItemPage> {
   const after = search.cursor === undefined ? '' : decodeCursor(search.cursor);
   const rows = await store.query<SummaryRow>(
@@ -107,9 +120,10 @@ export async function searchItems(store: AnalyticsStore, tenant: string, search:
         AND sku > {after:String}
         AND ({q:String} = '' OR positionCaseInsensitiveUTF8(sku, {q:String}) > 0 OR positionCaseInsensitiveUTF8(name, {q:String}) > 0)
         AND ({family:String} = '' OR family = {family:String})
+        AND ({abc:String} = '' OR abc_class = {abc:String})
       ORDER BY sku
       LIMIT {fetch:UInt32}`,
-    { tenant, after, q: search.q ?? '', family: search.family ?? '', fetch: search.limit + 1 },
+    { tenant, after, q: search.q ?? '', family: search.family ?? '', abc: (search.abc_class ?? '').trim().toUpperCase(), fetch: search.limit + 1 },
   );
   const page = rows.slice(0, search.limit).map(toSummary);
   const last = page.at(-1);

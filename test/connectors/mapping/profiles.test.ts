@@ -50,7 +50,7 @@ describe('shipped profiles', () => {
 
 describe('the sap profile', () => {
   it('maps an item (MARA/MAKT/MBEW) with decimal comma cost and X deletion flag, keeping unknown fields', () => {
-    expect(okOf(viaSap('items', { MATNR: '000000000000012345', MAKTX: 'Schraube M6 – Edelstahl ✓', MEINS: 'ST', MATKL: 'SCREWS', STPRS: '1.234,50', WAERS: 'EUR', LIFNR: '0000100001', NAME1: 'Müller GmbH', PLIFZ: '14', LVORM: 'X', MTART: 'ROH' }))).toEqual({
+    expect(okOf(viaSap('items', { MATNR: '000000000000012345', MAKTX: 'Schraube M6 – Edelstahl ✓', MEINS: 'ST', MATKL: 'SCREWS', STPRS: '1.234,50', WAERS: 'EUR', LIFNR: '0000100001', NAME1: 'Müller GmbH', PLIFZ: '14', LVORM: 'X', MAABC: 'a', MTART: 'ROH' }))).toEqual({
       sku: '000000000000012345',
       name: 'Schraube M6 – Edelstahl ✓',
       uom: 'ST',
@@ -61,9 +61,14 @@ describe('the sap profile', () => {
       supplier_name: 'Müller GmbH',
       lead_time_days: 14,
       deleted: true,
+      abc_class: 'A',
       extra: { MTART: '"ROH"' },
     });
     expect(okOf(viaSap('items', { MATNR: 'A', MAKTX: 'B', LVORM: '' })).deleted).toBeNull();
+    expect(okOf(viaSap('items', { MATNR: 'A', MAKTX: 'B' })).abc_class).toBeNull();
+    expect(viaSap('items', { MATNR: 'A', MAKTX: 'B', MAABC: 'Z' }).errors).toEqual([
+      { record_type: 'items', index: 0, field: 'abc_class', message: 'abc_class must be one of A, B, C (got "Z")' },
+    ]);
   });
 
   it('maps sales order lines (VBAK/VBAP): POSNR 000010 → 10, YYYYMMDD dates, 00000000 = no date', () => {

@@ -68,7 +68,7 @@ describe('unified-data read routes', () => {
     await put('inventory', { sku: 'MAT-778', site: ' plant-2 ', on_hand: '0.1', reserved: '0.1', as_of: '2024-01-13T00:00:00Z' }, { source_id: 'erp_b' });
     // Searchable items, a deleted one, hostile-looking names.
     for (const [sku, name, family] of [['A-100', 'Bolt M8', 'FASTENERS'], ['A-200', 'Nut M8', 'FASTENERS'], ['A-300', 'Washer', 'FASTENERS'], ['B-100', '100% cotton rag', 'CONSUMABLES'], ['B-200', "O'Brien bracket", 'PARTS'], ['C-100', 'Übergangsstück Ø20', 'PARTS']] as const) {
-      await put('items', { sku, name, family });
+      await put('items', { sku, name, family, abc_class: sku.startsWith('A-') ? 'a' : sku.startsWith('B-') ? null : 'C' });
     }
     await put('items', { sku: 'DEL-1', name: 'Gone' });
     await put('items', { sku: 'DEL-1', name: 'Gone', deleted: true });
@@ -137,6 +137,13 @@ describe('unified-data read routes', () => {
       expect(await skus('q=KOMPONENTE')).toEqual(['ITEM-001']);
       expect(await skus('family=FASTENERS&q=nut')).toEqual(['A-200']);
       expect(await skus(`q=${encodeURIComponent('übergangsSTÜCK ø')}`)).toEqual(['C-100']);
+    });
+
+    it('serves and filters by the ABC class (schema v2 field, migration 009)', async () => {
+      const page = (await get('/api/v1/items?abc_class=a')).json<Page>();
+      expect(page.items.map((i) => i.sku)).toEqual(['A-100', 'A-200', 'A-300']);
+      expect((await get('/api/v1/items/A-100')).json()).toMatchObject({ sku: 'A-100', abc_class: 'A' });
+      expect((await get('/api/v1/items/B-100')).json()).toMatchObject({ sku: 'B-100', abc_class: null });
     });
 
     it('treats hostile q as data, never as SQL or a pattern', async () => {

@@ -20,6 +20,7 @@ describe('items normalizer', () => {
       supplier_id: 'SUP-1',
       supplier_name: 'Acme Metals',
       lead_time_days: 7,
+      abc_class: 'B',
       is_deleted: 0,
       version: ((BigInt(RECEIVED_AT) << 20n) + 3n).toString(),
       updated_at: '2024-01-15 10:00:00.000',
@@ -61,5 +62,36 @@ describe('items normalizer', () => {
     expect(failureOf(normalizeItem(rawRecord('items', { currency: 'EURO' }), none))).toMatchObject({ code: 'INVALID_CURRENCY', field: 'currency' });
     expect(failureOf(normalizeItem(rawRecord('items', {}, { record_index: -1 }), none))).toMatchObject({ code: 'INVALID_ENVELOPE', field: 'record_index' });
     expect(failureOf(normalizeItem(rawRecord('items', { name: '  ' }), none))).toMatchObject({ code: 'MISSING_FIELD', field: 'name' });
+  });
+
+  describe('abc_class (raw-items.avsc version 2)', () => {
+    const abc = (fields: Record<string, unknown>, extra: Record<string, string> = {}): unknown => firstRow(normalizeItem(rawRecord('items', fields, {}, extra), none), 'items').abc_class;
+
+    it('stores the class trimmed and upper-cased, and NULL when a record has none', () => {
+      expect(abc({ abc_class: ' a ' })).toBe('A');
+      expect(abc({ abc_class: 'C' })).toBe('C');
+      expect(abc({ abc_class: null })).toBeNull();
+      expect(abc({ abc_class: '  ' })).toBeNull();
+    });
+
+    it('stores NULL for a record decoded without the field at all (a reader of the first version)', () => {
+      const { abc_class: _dropped, ...v1 } = rawRecord('items');
+      expect(Object.hasOwn(v1, 'abc_class')).toBe(false);
+      expect(firstRow(normalizeItem(v1, none), 'items')).toMatchObject({ sku: 'ITEM-001', abc_class: null });
+    });
+
+    it('fails a class outside A, B, C, or a value that is not text, naming the field', () => {
+      for (const bad of ['D', 'AB', 'Ａ', 7]) expect(failureOf(normalizeItem(rawRecord('items', { abc_class: bad }), none)), String(bad)).toMatchObject({ code: 'INVALID_VALUE', field: 'abc_class' });
+      expect(failureOf(normalizeItem(rawRecord('items', { abc_class: { A: 1 } }), none))).toMatchObject({ code: 'MISSING_FIELD', field: 'abc_class' });
+    });
+
+    it('recovers a class an ingestor of the first release kept in extra, and leaves an unusable one there', () => {
+      expect(abc({ abc_class: null }, { abc_class: '"b"' })).toBe('B');
+      expect(abc({ abc_class: null }, { abc_class: 'c' })).toBe('C');
+      // The field wins over extra; values that were never validated do not fail the record.
+      expect(abc({ abc_class: 'A' }, { abc_class: '"C"' })).toBe('A');
+      for (const unusable of ['"Z"', '1', 'null', '{"class":"A"}', '""', '"\u0000"']) expect(abc({ abc_class: null }, { abc_class: unusable }), unusable).toBeNull();
+      expect(abc({ abc_class: null }, { ABC_CLASS: '"A"', MAABC: '"A"' })).toBeNull();
+    });
   });
 });

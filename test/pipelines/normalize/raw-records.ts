@@ -19,7 +19,7 @@ export interface EnvelopeOverrides {
 }
 
 export const SAMPLES: Readonly<Record<RecordType, Readonly<Record<string, unknown>>>> = {
-  items: { sku: 'ITEM-001', name: 'Component A', uom: 'PCS', family: 'FAM', standard_cost: '12.5', currency: 'eur', supplier_id: ' sup-1 ', supplier_name: 'Acme Metals', lead_time_days: 7, deleted: null },
+  items: { sku: 'ITEM-001', name: 'Component A', uom: 'PCS', family: 'FAM', standard_cost: '12.5', currency: 'eur', supplier_id: ' sup-1 ', supplier_name: 'Acme Metals', lead_time_days: 7, deleted: null, abc_class: 'B' },
   sales_orders: { order_id: 'SO-1', line: 10, sku: 'ITEM-001', site: ' plant-1 ', customer_id: 'cust-9', qty: '3', unit_price: '0.1', currency: 'EUR', order_date: '2024-01-10', requested_date: '2024-01-20', status: 'open' },
   purchase_orders: { po_id: 'PO-1', line: 1, sku: 'ITEM-001', site: 'plant-1', supplier_id: 'sup-1', qty: '100', order_date: '2024-01-02', promised_date: '2024-01-09', received_date: '2024-01-11', received_qty: '100', status: 'closed' },
   inventory: { sku: 'ITEM-001', site: 'plant-1', on_hand: '40', reserved: '5', as_of: '2024-01-14T00:00:00.000Z' },
