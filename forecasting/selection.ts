@@ -1,7 +1,10 @@
 /**
  * Per-series model selection (`auto`). Order of decisions:
  * 1. reject what cannot be forecast (no observations, non-finite values, bad horizon/levels);
- * 2. intermittent demand (ADI ≥ 1.32 on non-negative data) → SBA (intermittent) or TSB (lumpy);
+ * 2. intermittent demand (ADI ≥ 1.32 on non-negative data) → the intermittent combination (mean
+ *    of SES, TSB and ADIDA, models/intermittent-combination.ts) whatever the Syntetos–Boylan
+ *    class: each member decays when demand stops, which SBA does not (it kept dead parts at their
+ *    old rate: car-parts RMSSE 0.594 → 0.507, bias 0.106 → 0.082 in the bench);
  * 3. fewer than MIN_MODELLED observations → naive (nothing else can be estimated);
  * 4a. shorter than MIN_CV_LENGTH → the combination (mean of ets-auto and Theta) without a contest;
  * 4. otherwise rolling-origin cross-validation on the training data only: every candidate is
@@ -18,7 +21,8 @@ import { calibrateBands, backtestScale } from './intervals/backtest-calibration.
 import type { BacktestErrors } from './intervals/backtest-calibration.js';
 import { adjustedEtsForecast, combine } from './models/combination.js';
 import { etsAutoForecast } from './models/exponential-smoothing.js';
-import { classifyDemand, sbaForecast, tsbForecast } from './models/intermittent.js';
+import { ADI_CUTOFF, classifyDemand } from './models/intermittent.js';
+import { intermittentCombinationForecast } from './models/intermittent-combination.js';
 import type { EtsSpec } from './models/ets-engine.js';
 import type { ForecastInput, ForecastOutput } from './models/model.js';
 import { multiSeasonalForecast, usablePeriods } from './models/multi-seasonal.js';
@@ -169,9 +173,8 @@ export function autoForecast(input: ForecastInput, options: SelectionOptions = {
   const { y } = input;
   const n = y.length;
   const profile = classifyDemand(y);
-  if (y.every((v) => v >= 0) && profile.adi >= 1.32 && n >= MIN_MODELLED) {
-    const lumpy = profile.demandClass === 'lumpy';
-    const o = (lumpy ? tsbForecast(input) : sbaForecast(input)) ?? naiveForecast(input);
+  if (y.every((v) => v >= 0) && profile.adi >= ADI_CUTOFF && n >= MIN_MODELLED) {
+    const o = intermittentCombinationForecast(input) ?? naiveForecast(input);
     if (o !== undefined) return withReason(o, `intermittent demand (ADI ${profile.adi.toFixed(2)}, CV² ${profile.cv2.toFixed(2)}: ${profile.demandClass})`);
   }
   if (n < MIN_MODELLED) {

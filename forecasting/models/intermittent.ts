@@ -1,17 +1,19 @@
 /**
  * Intermittent demand (many zero periods): Croston, its bias-corrected SBA, and TSB, with the
- * Syntetos–Boylan–Croston classification that says which applies.
+ * Syntetos–Boylan–Croston classification that says which series are intermittent.
  * - Croston: SES on non-zero demand sizes z and on intervals p; forecast z/p per period.
  * - SBA: Croston × (1 − α/2), removing Croston's known positive bias.
  * - TSB: SES on sizes and on the demand probability (updated every period), so forecasts decay
- *   towards zero when demand stops — obsolescence, common in spare parts.
+ *   towards zero when demand stops — obsolescence, common in spare parts. Sizes and probability
+ *   start at their sample means (as R's tsintermittent does), not at the first demand: one early
+ *   order otherwise weighs on the forecast for dozens of periods.
+ * Croston and SBA update only when demand occurs, so a part that stopped selling keeps its last
+ * rate for ever; `auto` therefore uses the combination in intermittent-combination.ts.
  * Smoothing constants follow the literature's recommendation of small fixed values (0.1) for
- * these short, sparse series; fitting them on a handful of demands overfits. Bands: quantiles
- * of the per-period demand seen so far, centred on the forecast rate (no normal theory fits
- * counts that are mostly zero).
+ * these short, sparse series; fitting them on a handful of demands overfits. Bands: see
+ * intermittent-bands.ts.
  */
-import { tidyBands } from '../intervals/bands.js';
-import { clipMean, isNonNegative } from './forecast-output.js';
+import { intermittentOutput } from './intermittent-bands.js';
 import type { ForecastInput, ForecastModel, ForecastOutput } from './model.js';
 
 /** Syntetos–Boylan cut-offs: average demand interval and squared CV of demand sizes. */
@@ -60,44 +62,32 @@ export function crostonRate(y: readonly number[], alpha = ALPHA): number | undef
   return z === undefined ? undefined : z / p;
 }
 
-/** TSB's rate: probability × size, the probability updated every period. */
+/**
+ * TSB's rate: probability × size. Both start at their sample means and are smoothed through the
+ * whole series, the probability every period (towards 1 on demand, towards 0 without), the size
+ * only when demand occurs. Undefined without any demand.
+ */
 export function tsbRate(y: readonly number[], alpha = ALPHA, beta = ALPHA): number | undefined {
-  const first = y.findIndex((v) => v !== 0);
-  if (first < 0) return undefined;
-  let z = y[first] ?? 0;
-  // Start the probability at the share of periods with demand, not at 1 after the first sale.
-  let prob = y.filter((v) => v !== 0).length / y.length;
-  for (let t = first + 1; t < y.length; t += 1) {
-    const v = y[t] ?? 0;
+  let sizeSum = 0;
+  let demands = 0;
+  for (const v of y) {
+    if (v !== 0) {
+      sizeSum += v;
+      demands += 1;
+    }
+  }
+  if (demands === 0) return undefined;
+  let z = sizeSum / demands;
+  let prob = demands / y.length;
+  for (const v of y) {
     prob += beta * ((v !== 0 ? 1 : 0) - prob);
     if (v !== 0) z += alpha * (v - z);
   }
   return prob * z;
 }
 
-/** Empirical bands: quantiles of past per-period demand, shifted to surround the rate. */
-function intermittentOutput(name: string, input: ForecastInput, rate: number, reason?: string): ForecastOutput {
-  const nonNegative = isNonNegative(input.y);
-  const mean = clipMean(new Array<number>(input.horizon).fill(rate), nonNegative);
-  const sorted = [...input.y].sort((a, b) => a - b);
-  const quantile = (p: number): number => {
-    const pos = p * (sorted.length - 1);
-    const lo = Math.floor(pos);
-    const frac = pos - lo;
-    return (sorted[lo] ?? 0) * (1 - frac) + (sorted[Math.min(lo + 1, sorted.length - 1)] ?? 0) * frac;
-  };
-  const lower: Record<string, number[]> = {};
-  const upper: Record<string, number[]> = {};
-  for (const level of input.levels) {
-    const a = (1 - level / 100) / 2;
-    lower[String(level)] = mean.map((m) => Math.min(m, quantile(a)));
-    upper[String(level)] = mean.map((m) => Math.max(m, quantile(1 - a)));
-  }
-  const bands = tidyBands(mean, { lower, upper }, input.levels, nonNegative);
-  return reason === undefined ? { model: name, mean, ...bands } : { model: name, mean, ...bands, reason };
-}
-
-function zeroForecast(name: string, input: ForecastInput): ForecastOutput {
+/** The forecast for a series without any demand yet: zero, bands zero. */
+export function zeroForecast(name: string, input: ForecastInput): ForecastOutput {
   return intermittentOutput(name, input, 0, 'no demand yet: forecast zero');
 }
 
@@ -121,19 +111,19 @@ export function tsbForecast(input: ForecastInput): ForecastOutput | undefined {
 
 export const croston: ForecastModel = {
   name: 'croston',
-  version: '1.0.0',
+  version: '1.1.0',
   description: "Croston's method: SES (α = 0.1) on demand sizes and intervals, forecast size/interval per period.",
   forecast: crostonForecast,
 };
 export const sba: ForecastModel = {
   name: 'sba',
-  version: '1.0.0',
+  version: '1.1.0',
   description: 'Syntetos–Boylan approximation: Croston × (1 − α/2), bias-corrected.',
   forecast: sbaForecast,
 };
 export const tsb: ForecastModel = {
   name: 'tsb',
-  version: '1.0.0',
-  description: 'Teunter–Syntetos–Babai: SES on demand probability (every period) and size; decays when demand stops.',
+  version: '1.1.0',
+  description: 'Teunter–Syntetos–Babai: SES (α = β = 0.1, started at the sample means) on demand probability (every period) and size; decays when demand stops.',
   forecast: tsbForecast,
 };

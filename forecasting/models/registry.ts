@@ -6,6 +6,7 @@
 import { combination, combShd } from './combination.js';
 import { dampedTrend, etsAuto, holt, holtWintersAdditive, holtWintersMultiplicative, ses } from './exponential-smoothing.js';
 import { croston, sba, tsb } from './intermittent.js';
+import { adida, intermittentCombination } from './intermittent-combination.js';
 import type { ForecastModel } from './model.js';
 import { multiSeasonal } from './multi-seasonal.js';
 import { naive, naive2, seasonalNaive } from './naive.js';
@@ -28,6 +29,8 @@ export const MODELS: readonly ForecastModel[] = [
   croston,
   sba,
   tsb,
+  adida,
+  intermittentCombination,
 ];
 
 export interface ModelInfo {
@@ -38,9 +41,9 @@ export interface ModelInfo {
 
 export const AUTO_MODEL_INFO: ModelInfo = {
   name: 'auto',
-  version: '1.0.0',
+  version: '1.1.0',
   description:
-    'Per-series selection: intermittent demand by Syntetos–Boylan class (SBA or TSB); fewer than 4 points naive; fewer than 60 the combination (mean of ets-auto and Theta); otherwise rolling-origin cross-validation on the training data among naive, seasonal naive, Theta, ets-auto, damped trend, the combination, multi-seasonal and multi-seasonal+seasonal-naive, keeping the combination unless another model is at least 10 % better; intervals widened when the backtest errors exceeded the analytic bands.',
+    'Per-series selection: intermittent demand (Syntetos–Boylan classification recorded) → the intermittent combination (mean of SES, TSB with β 0.2 and ADIDA, falling when demand stops); fewer than 4 points naive; fewer than 60 the combination (mean of ets-auto and Theta); otherwise rolling-origin cross-validation on the training data among naive, seasonal naive, Theta, ets-auto, damped trend, the combination, multi-seasonal and multi-seasonal+seasonal-naive, keeping the combination unless another model is at least 10 % better; intervals widened when the backtest errors exceeded the analytic bands.',
 };
 
 export function findModel(name: string): ForecastModel | undefined {

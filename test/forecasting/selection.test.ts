@@ -56,11 +56,33 @@ describe('automatic selection', () => {
     expect(out.mean[0]! / 1e15).toBeLessThan(1.7);
   });
 
-  it('sends intermittent demand to SBA/TSB with the class as reason', () => {
+  it('sends intermittent demand to the intermittent combination with the class as reason', () => {
     const y = Array.from({ length: 48 }, (_, t) => (t % 5 === 2 ? 3 + (t % 3) : 0));
     const out = autoForecast({ y, season: 12, horizon: 6, levels: LEVELS });
-    expect(out.model).toMatch(/^(sba|tsb)$/);
-    expect(out.reason).toMatch(/^intermittent demand \(ADI 4\.80, CV² 0\.\d\d: (intermittent|lumpy)\)/);
+    expect(out.model).toBe('intermittent-combination');
+    expect(out.reason).toMatch(/^intermittent demand \(ADI 4\.80, CV² 0\.\d\d: (intermittent|lumpy)\); mean of ses, tsb, adida$/);
+  });
+
+  it('sends lumpy demand there too, and lowers the forecast of a part that stopped selling', () => {
+    const lumpy = Array.from({ length: 48 }, (_, t) => (t % 5 === 2 ? [1, 30, 4, 12][t % 4]! : 0));
+    const selling: ForecastInput = { y: lumpy, season: 12, horizon: 6, levels: LEVELS };
+    const active = autoForecast(selling);
+    expect(active.model).toBe('intermittent-combination');
+    expect(active.reason).toContain(': lumpy)');
+    expectTidy(active, selling);
+    const stopped: ForecastInput = { ...selling, y: [...lumpy, ...new Array<number>(18).fill(0)] };
+    const out = autoForecast(stopped);
+    expect(out.model).toBe('intermittent-combination');
+    expect(out.mean[0]!).toBeLessThan(0.5 * active.mean[0]!);
+    expectTidy(out, stopped);
+  });
+
+  it('forecasts zero for a series that never had demand', () => {
+    const input: ForecastInput = { y: new Array<number>(24).fill(0), season: 12, horizon: 3, levels: LEVELS };
+    const out = autoForecast(input);
+    expect(out.mean).toEqual([0, 0, 0]);
+    expect(out.upper['95']).toEqual([0, 0, 0]);
+    expect(out.reason).toMatch(/^intermittent demand .*no demand yet/);
   });
 
   it('chooses by rolling-origin CV on long series and records why', () => {
