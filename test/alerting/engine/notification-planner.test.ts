@@ -2,58 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { Alert, Preferences, Silence } from '../../../alerting/alert-model.js';
 import { notificationId, pendingChange, planNotifications } from '../../../alerting/engine/notification-planner.js';
 import { lastDigestSlot, planDigest } from '../../../alerting/engine/digest-planner.js';
+import { anAlert, somePreferences } from '../stores/store-fixture.js';
 
 const T0 = Date.parse('2026-11-11T12:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** The stores' fixtures, pinned to this test's clock, site and ids. */
 function alert(overrides: Partial<Alert> = {}): Alert {
-  return {
-    alert_id: 'a1',
-    tenant_id: 'acme',
-    fingerprint: 'fp1',
-    type: 'stockout_risk',
-    severity: 'warning',
-    status: 'firing',
-    entity_id: 'FG-1',
-    site: 'MUC',
-    title: 'Stockout risk FG-1 at MUC',
-    message: 'm',
-    value: 0.9,
-    threshold: 0.5,
-    recommendation: { action: 'order', text: 'Order 10 units by 2026-11-12', order_qty: 10, order_by: '2026-11-12' },
-    labels: {},
-    data_as_of: '2026-11-10',
-    starts_at: iso(T0),
-    fired_at: iso(T0),
-    resolved_at: null,
-    updated_at: iso(T0),
-    last_breach_at: iso(T0),
-    ok_since: null,
-    acknowledged_by: null,
-    acknowledged_at: null,
-    last_notified_at: null,
-    version: 1,
-    ...overrides,
-  };
+  return anAlert({ alert_id: 'a1', fingerprint: 'fp1', site: 'MUC', starts_at: iso(T0), fired_at: iso(T0), updated_at: iso(T0), last_breach_at: iso(T0), ...overrides });
 }
 
 function user(overrides: Partial<Preferences> = {}): Preferences {
-  return {
-    tenant_id: 'acme',
-    user_id: 'sup',
-    email: 'sup@example.com',
-    slack: { channel: 'C123' },
-    webhook: { url: 'https://hooks.example.com/x', secret: 'a-secret-of-16-chars' },
-    channels: ['email', 'slack', 'webhook'],
-    min_severity: 'info',
-    alert_types: [],
-    sites: [],
-    quiet_hours: null,
-    digest: 'off',
-    fallback_channel: null,
-    updated_at: iso(T0),
-    ...overrides,
-  };
+  return somePreferences({ user_id: 'sup', slack: { channel: 'C123' }, min_severity: 'info', quiet_hours: null, ...overrides });
 }
 
 const options = { nowMs: T0 + 5_000, groupWaitMs: 2_000, repeatIntervalMs: 4 * 3_600_000 };
