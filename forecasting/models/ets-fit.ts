@@ -128,7 +128,7 @@ export function fitEts(yIn: readonly number[], spec: EtsSpec): EtsFit | undefine
   });
   if (!Number.isFinite(result.value)) return undefined;
   const params = decode(result.x);
-  const pass = etsPass(y, spec, params, work, undefined, true);
+  const pass = etsPass(y, spec, params, work, true);
   const k = countParams(spec);
   const aicc = n - k - 1 > 0 ? pass.loss + 2 * k + (2 * k * (k + 1)) / (n - k - 1) : Number.POSITIVE_INFINITY;
   return { spec, params, state: pass.state, sigma2: pass.sigma2, aicc, n };
