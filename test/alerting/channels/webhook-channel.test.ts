@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Notification } from '../../../alerting/alert-model.js';
 import type { DeliveryError } from '../../../alerting/alerting-ports.js';
 import { createWebhookChannel, MAX_RETRY_AFTER_MS, parseRetryAfter } from '../../../alerting/channels/webhook-channel.js';
@@ -165,12 +165,20 @@ describe('webhook channel: failures', () => {
   });
 
   it('a slow receiver is a transient timeout', async () => {
-    const hook = await receiver((_r, _i, res) => setTimeout(() => res.end('late'), 1_500).unref());
-    const started = Date.now();
+    // The receiver would answer only after the test's own time limit; the proof that the
+    // channel cut it off is the client hanging up while the receiver still holds its answer.
+    let hungUpBeforeAnswer = false;
+    const hook = await receiver((_r, _i, res) => {
+      const late = setTimeout(() => res.end('late'), 60_000);
+      res.on('close', () => {
+        hungUpBeforeAnswer = !res.writableEnded;
+        clearTimeout(late);
+      });
+    });
     const error = await failure(channel({ timeoutMs: 200 }).send(webhookNotification(hook.url)));
     expect(error.permanent).toBe(false);
     expect(error.message).toContain('timed out after 200 ms');
-    expect(Date.now() - started).toBeLessThan(1_400);
+    await vi.waitFor(() => expect(hungUpBeforeAnswer).toBe(true));
   });
 
   it('a body that never ends counts against the same timeout', async () => {
