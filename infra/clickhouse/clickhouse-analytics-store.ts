@@ -41,6 +41,34 @@ export function toStoreError(error: unknown, what: string): FgcError {
   return new FgcError('FGC_STORE_UNAVAILABLE', `${what}: ${message}`, { cause: error });
 }
 
+/**
+ * Rows as positional arrays under one column list, when every row has the same keys (in any
+ * order) and no undefined value; undefined otherwise, and the rows go as objects. ClickHouse
+ * parses JSONCompactEachRow far faster than JSONEachRow (chDB in this process, 5,000-row
+ * inserts: about 112k against 76k rows/s), and the pipelines' rows always share one shape. A
+ * row with a missing key must stay an object: the column then takes its DEFAULT, not a NULL.
+ */
+function compactRows(rows: readonly object[]): { columns: [string, ...string[]]; values: unknown[][] } | undefined {
+  const first = rows[0];
+  if (first === undefined) return undefined;
+  const columns = Object.keys(first);
+  const [head, ...rest] = columns;
+  if (head === undefined || !columns.every((c) => TABLE_NAME.test(c))) return undefined;
+  const values: unknown[][] = [];
+  for (const row of rows) {
+    const record = row as Record<string, unknown>;
+    if (Object.keys(record).length !== columns.length) return undefined;
+    const out = new Array<unknown>(columns.length);
+    for (let i = 0; i < columns.length; i += 1) {
+      const value = record[columns[i] as string];
+      if (value === undefined) return undefined;
+      out[i] = value;
+    }
+    values.push(out);
+  }
+  return { columns: [head, ...rest], values };
+}
+
 class ClickHouseAnalyticsStore implements AnalyticsStore {
   constructor(
     readonly kind: 'chdb' | 'clickhouse',
@@ -68,11 +96,11 @@ class ClickHouseAnalyticsStore implements AnalyticsStore {
   async insert(table: string, rows: readonly object[], options: InsertOptions = {}): Promise<void> {
     if (!TABLE_NAME.test(table)) throw new FgcError('FGC_STORE_QUERY_FAILED', `invalid table name ${JSON.stringify(table)}`);
     if (rows.length === 0) return;
+    const compact = compactRows(rows);
     try {
       await this.client.insert({
         table,
-        values: rows,
-        format: 'JSONEachRow',
+        ...(compact === undefined ? { values: rows, format: 'JSONEachRow' as const } : { values: compact.values, columns: compact.columns, format: 'JSONCompactEachRow' as const }),
         // Always sent, empty when there is none: chDB keeps one session per process and a setting
         // stays on it, so an omitted token would silently reuse the previous insert's token and
         // drop this insert as a duplicate. Empty means ClickHouse's default (no token).

@@ -47,6 +47,27 @@ export function describeAnalyticsStoreContract(name: string, factory: () => Prom
       ]);
     });
 
+    it('matches values to columns by name whatever the key order, and gives an omitted column its DEFAULT', async () => {
+      const t = table();
+      await store.command(`CREATE TABLE ${t} (tenant_id String, id UInt64, label String DEFAULT 'unlabelled', note Nullable(String), qty Decimal(18, 4)) ENGINE = MergeTree ORDER BY (tenant_id, id)`);
+      await store.insert(t, [
+        { tenant_id: 'a', id: 1, label: 'first', note: 'n', qty: '1' },
+        { qty: '2', note: null, label: 'second', id: 2, tenant_id: 'a' },
+      ]);
+      // One row without `label` and with `note` undefined: both columns take their defaults.
+      await store.insert(t, [
+        { tenant_id: 'a', id: 3, label: 'third', note: 'x', qty: '3' },
+        { tenant_id: 'a', id: 4, note: undefined, qty: '4' },
+      ]);
+      const rows = await store.query<{ id: string; label: string; note: string | null; qty: string }>(`SELECT id, label, note, toString(qty) AS qty FROM ${t} ORDER BY id`);
+      expect(rows.map((r) => [Number(r.id), r.label, r.note, r.qty])).toEqual([
+        [1, 'first', 'n', '1'],
+        [2, 'second', null, '2'],
+        [3, 'third', 'x', '3'],
+        [4, 'unlabelled', null, '4'],
+      ]);
+    });
+
     it('treats a hostile parameter as data, never as SQL', async () => {
       const t = await createTable();
       await store.insert(t, [{ tenant_id: 'a', id: 1, label: 'x', qty: '1' }]);
