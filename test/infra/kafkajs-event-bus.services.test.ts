@@ -5,7 +5,7 @@
  * is in test/contracts/event-bus.kafka.services.test.ts. Fails — never skips — without a broker.
  */
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Config } from '../../infra/config.js';
 import { FgcError } from '../../infra/errors.js';
 import type { BusMessage, ConsumedMessage, EventBus, PublishReceipt } from '../../infra/event-bus/event-bus.js';
@@ -48,7 +48,12 @@ function capturingLogger(level: 'debug' | 'warn'): { logger: Logger; lines: LogL
 }
 
 /** kafkajs logs every request it writes at debug level as "Request <Api>(key: …, version: …)". */
-const produceRequests = (lines: readonly LogLine[]): number => lines.filter((l) => l.kafkajs === 'Connection' && l.msg.startsWith('Request Produce(')).length;
+const isProduceRequest = (l: LogLine): boolean => l.kafkajs === 'Connection' && l.msg.startsWith('Request Produce(');
+const produceRequests = (lines: readonly LogLine[]): number => lines.filter(isProduceRequest).length;
+/** Bytes of each produce request written (kafkajs logs `size` with the request line). */
+const produceRequestSizes = (lines: readonly LogLine[]): number[] => lines.filter(isProduceRequest).map((l) => Number(l.size));
+/** The Java producer's default max.request.size: what one produce request may carry by default. */
+const KAFKA_DEFAULT_MAX_REQUEST_BYTES = 1_048_576;
 
 /** Reads the whole topic with a fresh group and returns the messages by "partition:offset". */
 async function readAll(bus: EventBus, topic: string, count: number): Promise<Map<string, ConsumedMessage>> {
@@ -111,16 +116,24 @@ describe('kafkajs event bus', () => {
 
   it('splits a call larger than one request and still returns receipts in input order', async () => {
     const { logger, lines } = capturingLogger('debug');
-    const bus = await openBus({ logger });
+    // Uncompressed, so that the logged request sizes are the payload's.
+    const bus = await openBus({ logger, kafka: { compression: 'none' } });
     try {
       const topic = await newTopic(bus);
+      const partitions = (await bus.lag(uniqueName('count'), [topic])).length;
       const value = Buffer.alloc(1024, 1);
-      const messages = Array.from({ length: 3_000 }, (_, i): BusMessage => ({ key: `big-${i % 50}`, value, headers: { i: String(i) } }));
-      expect(messages.length * value.length).toBeGreaterThan(2 * MAX_REQUEST_BYTES);
-      const before = produceRequests(lines);
+      const messages = Array.from({ length: 5_000 }, (_, i): BusMessage => ({ key: `big-${i % 50}`, value, headers: { i: String(i) } }));
+      const payload = messages.length * value.length;
+      const minimumRequests = Math.ceil(payload / MAX_REQUEST_BYTES);
+      // An unsplit send makes one request per leader: never more than the topic's partitions.
+      expect(minimumRequests).toBeGreaterThan(partitions);
+      const from = lines.length;
       const receipts = await bus.publish(topic, messages);
-      // One request per leader per send: a single unsplit send would need at most one per partition.
-      expect(produceRequests(lines) - before).toBeGreaterThan((await bus.lag(uniqueName('count'), [topic])).length);
+      const sizes = (): number[] => produceRequestSizes(lines.slice(from));
+      // kafkajs logs a request as it writes it; wait until the lines of all of them are in.
+      await vi.waitFor(() => expect(sizes().reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(payload));
+      expect(sizes().length).toBeGreaterThanOrEqual(minimumRequests);
+      for (const size of sizes()) expect(size).toBeLessThanOrEqual(KAFKA_DEFAULT_MAX_REQUEST_BYTES);
       const last = new Map<number, bigint>();
       for (const r of receipts) {
         const offset = BigInt(r.offset);
