@@ -14,7 +14,6 @@ import type { EntityType } from '../series/series-source.js';
 import type { JobsApi } from '../jobs/job-runs.js';
 import type { ForecastRequest, ForecastType, SeriesKey } from '../service/forecast-record.js';
 import type { ForecastService } from '../service/forecast-service.js';
-import { infer } from '../service/infer.js';
 import {
   accuracyResponseSchema,
   createBodySchemaFor,
@@ -118,7 +117,7 @@ export const forecastRoutes: FastifyPluginAsync<ForecastRoutesOptions> = async (
       bodyLimit: options.inferBodyLimitBytes ?? DEFAULT_INFER_BODY_LIMIT,
       schema: { tags, summary: 'Forecast the numbers sent; nothing is stored', body: inferBodySchema(modelNames), response: { 200: inferResponseSchema } },
     },
-    async (request) => infer(request.body),
+    async (request) => service.infer(request.body),
   );
 
   const jobTags = ['jobs'];

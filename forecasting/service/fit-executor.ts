@@ -44,6 +44,8 @@ export interface FitExecutor {
   /** Worker threads fitting; 0 = in process. */
   readonly workers: number;
   fit(input: FitInput): Promise<FitResult>;
+  /** The forecast alone, no backtest (POST /api/v1/infer: nothing is stored, no accuracy kept). */
+  forecast(input: Omit<FitInput, 'backtestHorizon'>): Promise<ForecastOutput>;
   close(): Promise<void>;
 }
 
@@ -53,23 +55,33 @@ export interface FitExecutorOptions {
 }
 
 function taskOf(input: FitInput): ForecastTask {
-  return { id: '', y: input.y, season: input.season, horizon: input.horizon, levels: input.levels, model: input.model, backtestHorizon: input.backtestHorizon ?? input.horizon };
+  return { ...forecastTaskOf(input), backtestHorizon: input.backtestHorizon ?? input.horizon };
+}
+
+/** A task without `backtestHorizon`: the worker fits and forecasts, and skips the backtest. */
+function forecastTaskOf(input: Omit<FitInput, 'backtestHorizon'>): ForecastTask {
+  return { id: '', y: input.y, season: input.season, horizon: input.horizon, levels: input.levels, model: input.model };
 }
 
 function closedError(): FgcError {
   return new FgcError('FGC_FORECAST_EXECUTOR_CLOSED', 'the forecast fit executor is closed');
 }
 
-/** A result that crossed a thread, back into a FitResult or the error the fit threw. */
-function settle(result: ForecastResult | undefined): FitResult {
+/** A result that crossed a thread, back into its forecast (and backtest) or the error the fit threw. */
+function settleOutput(result: ForecastResult | undefined): Extract<ForecastResult, { output: unknown }> {
   if (result === undefined) throw new FgcError('FGC_FORECAST_WORKER_FAILED', 'the forecast worker returned no result');
   if ('error' in result) {
     if (result.code === 'FGC_FORECAST_INVALID_INPUT') throw new ForecastInputError(result.error);
     if (result.code !== undefined && result.code in ERROR_CODES) throw new FgcError(result.code as ErrorCode, result.error);
     throw new Error(result.error);
   }
-  if (result.accuracy === undefined) throw new FgcError('FGC_FORECAST_WORKER_FAILED', 'the forecast worker returned no backtest');
-  return { output: result.output, accuracy: result.accuracy };
+  return result;
+}
+
+function settle(result: ForecastResult | undefined): FitResult {
+  const { output, accuracy } = settleOutput(result);
+  if (accuracy === undefined) throw new FgcError('FGC_FORECAST_WORKER_FAILED', 'the forecast worker returned no backtest');
+  return { output, accuracy };
 }
 
 /** Fits on the calling thread (embedded tests, `FORGECAST_FORECAST_WORKERS=0`). */
@@ -80,6 +92,10 @@ export function inProcessFitExecutor(): FitExecutor {
     async fit(input) {
       if (closed) throw closedError();
       return settle(computeTask(taskOf(input)));
+    },
+    async forecast(input) {
+      if (closed) throw closedError();
+      return computeTask(forecastTaskOf(input)).output;
     },
     async close() {
       closed = true;
@@ -95,6 +111,10 @@ export function workerThreadFitExecutor(workers: number): FitExecutor {
     async fit(input) {
       const [result] = await pool.run([taskOf(input)]);
       return settle(result);
+    },
+    async forecast(input) {
+      const [result] = await pool.run([forecastTaskOf(input)]);
+      return settleOutput(result).output;
     },
     close: () => pool.close(),
   };

@@ -17,7 +17,7 @@ import { inProcessFitExecutor, type FitExecutor } from './fit-executor.js';
 import { DEFAULT_LEVELS, type ForecastRequest, type ForecastType, type SeriesKey } from './forecast-record.js';
 import type { ForecastRecord } from './forecast-version.js';
 import { decodeCursor, encodeCursor, type ForecastStore, type ListFilter } from './forecast-store.js';
-import { toSteps } from './infer.js';
+import { infer, toSteps, type InferRequest, type InferResult } from './infer.js';
 import { realizedAccuracy, type RealizedAccuracy } from './realized-accuracy.js';
 
 /**
@@ -237,6 +237,11 @@ export class ForecastService {
   }
 
   /** The latest version of a series, or the given one; 404 when there is none. */
+  /** POST /api/v1/infer: a forecast of the numbers sent, fitted where stored forecasts are. */
+  infer(request: InferRequest): Promise<InferResult> {
+    return infer(request, this.#fit);
+  }
+
   async get(tenant: string, key: SeriesKey, versionId?: string): Promise<ForecastRecord> {
     const record = await this.#o.store.get(tenant, key, versionId);
     if (record === undefined) {

@@ -1,9 +1,12 @@
 /**
  * POST /api/v1/infer: a forecast for numbers the caller sends, nothing read or stored. The same
- * models and selection as stored forecasts; bands tidied the same way.
+ * models and selection as stored forecasts; bands tidied the same way. The fit runs on the fit
+ * executor (worker threads unless FORGECAST_FORECAST_WORKERS=0): a long series (up to 100,000
+ * points) takes seconds to fit, which on the main thread would stall every other request and
+ * the pipelines for as long.
  */
 import { tidyBands } from '../intervals/bands.js';
-import { forecastWith } from '../selection.js';
+import type { FitExecutor } from './fit-executor.js';
 import { DEFAULT_LEVELS } from './forecast-record.js';
 
 export interface InferRequest {
@@ -48,10 +51,10 @@ export function toSteps(
   });
 }
 
-export function infer(request: InferRequest): InferResult {
+export async function infer(request: InferRequest, fit: Pick<FitExecutor, 'forecast'>): Promise<InferResult> {
   const levels = request.levels ?? DEFAULT_LEVELS;
   const model = request.model ?? 'auto';
-  const out = forecastWith(model, { y: request.series, season: request.season ?? 1, horizon: request.horizon, levels });
+  const out = await fit.forecast({ y: request.series, season: request.season ?? 1, horizon: request.horizon, levels, model });
   const nonNegative = request.series.every((v) => v >= 0);
   return {
     model: out.model,

@@ -20,7 +20,7 @@ afterAll(async () => {
 
 /** Counts the fits that go through an executor, so the test knows the threads did the work. */
 function counted(executor: FitExecutor): FitExecutor & { calls: number } {
-  const out = { workers: executor.workers, calls: 0, fit: (input: Parameters<FitExecutor['fit']>[0]) => ((out.calls += 1), executor.fit(input)), close: () => executor.close() };
+  const out = { workers: executor.workers, calls: 0, fit: (input: Parameters<FitExecutor['fit']>[0]) => ((out.calls += 1), executor.fit(input)), forecast: (input: Parameters<FitExecutor['forecast']>[0]) => executor.forecast(input), close: () => executor.close() };
   return out;
 }
 
