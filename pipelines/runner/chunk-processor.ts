@@ -22,6 +22,7 @@ import type { Logger } from '../../infra/logger.js';
 import type { AvroSerde } from '../../infra/schema-registry/avro-serde.js';
 import { RAW_TOPICS, RECORD_TYPES, rawSchemaText, type RecordType } from '../../schemas/topics.js';
 import { REPLAY_HEADER, tenantFromKey, type DeadLetter } from '../dead-letters/dead-letter.js';
+import { collapseDimensionRows } from '../normalize/collapse-dimension-rows.js';
 import type { NormalizeContext, NormalizeOutcome, NormalizedRows, Normalizers, RawRecord } from '../normalize/normalizer.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 import { classifyDecodeError, classifySinkError, stageOfFailure, type FailureKind, type PoisonPolicy } from './poison-policy.js';
@@ -149,6 +150,7 @@ export class ChunkProcessor {
       count(tenant, batchId, message, 'failed');
     }
 
+    collapseDimensionRows(rowsByTable);
     const last = messages[messages.length - 1]!;
     await this.o.sink.submit({
       topic: batch.topic,
