@@ -9,7 +9,11 @@
  * until the FIRST instant the local clock reads `end` or later:
  *  - spring forward, `end` inside the skipped hour (Berlin 02:30 on the last Sunday of March):
  *    the instant of the jump (03:00 CEST);
- *  - fall back, `end` inside the repeated hour: its first occurrence still ahead of now.
+ *  - fall back, `end` inside the repeated hour: its first occurrence still ahead of now;
+ *  - a near-24-hour window whose whole outside part falls in the skipped hour (St. John's
+ *    02:01–02:00 on its spring-forward night): the instant of the jump, although the next window
+ *    has begun by then — the clock never shows a minute outside, and holding until the next
+ *    day's gap-free `end` would exceed MAX_HOLD_MS.
  * A hold never exceeds 24 h (MAX_HOLD_MS): a near-24-hour window on a 25-hour fall-back day would
  * otherwise hold a notification past the next day's start of quiet hours. Invalid quiet hours
  * (bad HH:MM, unknown time zone) never hold anything: a notification delivered during quiet hours
