@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EtsWork, etsPass, etsPassGeneral } from '../../../forecasting/models/ets-engine.js';
 import type { EtsParams, EtsSpec } from '../../../forecasting/models/ets-engine.js';
-
-/** Deterministic pseudo-random numbers (mulberry32) so a failure reproduces. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../infra/seeded-random.js';
 
 function seasonalSeries(n: number, m: number, level: number, rand: () => number): Float64Array {
   return Float64Array.from({ length: n }, (_, t) => level * (1 + 0.3 * Math.sin((2 * Math.PI * t) / m) + 0.001 * t) * (0.8 + 0.4 * rand()));
@@ -40,7 +29,7 @@ function params(spec: EtsSpec, y: Float64Array, rand: () => number): EtsParams {
 describe('ETS pass: the specialised loops compute what the general recursion does', () => {
   for (const spec of SPECS) {
     it(`${spec.error}${spec.trend}${spec.season} (m=${spec.m}): same loss, variance and final state`, () => {
-      const rand = random(7 + spec.m + spec.trend.length);
+      const rand = mulberry32(7 + spec.m + spec.trend.length);
       for (let trial = 0; trial < 20; trial += 1) {
         const level = [0.01, 1, 1e3, 1e7][trial % 4] ?? 1;
         const y = seasonalSeries(200 + 37 * trial, spec.season === 'N' ? 7 : spec.m, level, rand);
