@@ -1,7 +1,8 @@
 /**
  * Dimension rows implied by facts: every site, supplier and customer a record mentions becomes
  * (or refreshes) a row of `sites`, `suppliers`, `customers`. The tables are ReplacingMergeTree on
- * the code, so repeating them with every fact costs a little insert volume and nothing in results.
+ * the code, so repeating them with every fact changes nothing in results; the chunk processor
+ * collapses the repeats before storing (collapse-dimension-rows.ts).
  */
 import type { Envelope } from './envelope.js';
 
